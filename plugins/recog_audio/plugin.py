@@ -1,0 +1,3 @@
+"""Entry point of the built-in audio plugin (group ``recog``)."""
+
+from recog.hookspecs import hookimpl

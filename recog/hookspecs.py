@@ -1,0 +1,78 @@
+"""The plugin contract: hooks a ``recog`` plugin may implement.
+
+A plugin is a module or object registered under the ``recog`` entry-point group, e.g. in its
+``pyproject.toml``::
+
+    [project.entry-points.recog]
+    myinput = "my_package.recog_plugin"
+
+and implements any of the hooks below, decorated with :data:`recog.hookimpl`. Every hook is
+"register" style: the core passes a ``register`` callable and resolves name clashes in one place
+(the first registration of a name wins; later ones are reported in ``recog plugins``).
+A hook that raises is reported and skipped; the other plugins keep working.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:  # pragma: no cover - imports for annotations only
+    import argparse
+    from pathlib import Path
+
+    from .decode import CTCDecoder
+    from .frontend import Frontend
+    from .vocab import Alphabet
+
+PROJECT = "recog"
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+RegisterFrontend = Callable[["type[Frontend]"], None]
+RegisterModel = Callable[[str, "Path", str], None]
+RegisterDecoder = Callable[[str, "Callable[[Alphabet, dict], CTCDecoder]"], None]
+RegisterCommand = Callable[
+    [str, str, "Callable[[argparse.ArgumentParser], None]", "Callable[[argparse.Namespace], int]"], None
+]
+
+
+@hookspec
+def register_frontends(register: RegisterFrontend) -> None:
+    """Register input frontends.
+
+    Called once, the first time the engine needs its frontends (to pick one for an input, or to
+    rebuild the frontend a model bundle names). Call ``register(cls)`` for each
+    :class:`recog.Frontend` subclass; ``cls.name`` is its registry name. Return nothing.
+    """
+
+
+@hookspec
+def register_models(register: RegisterModel) -> None:
+    """Register named model bundles that ship with the plugin.
+
+    Called once, when a model is looked up by name (``recog.load("speech")``) or listed
+    (``recog models``). Call ``register(name, path, description)`` with the path of a bundle
+    file installed as package data. Return nothing.
+    """
+
+
+@hookspec
+def register_decoders(register: RegisterDecoder) -> None:
+    """Register CTC decoders besides the built-in ``greedy`` one (beam search, language models).
+
+    Called once, when a decoder is looked up by name. Call ``register(name, factory)`` where
+    ``factory(alphabet, options)`` returns a :class:`recog.decode.CTCDecoder`. Return nothing.
+    """
+
+
+@hookspec
+def register_commands(register: RegisterCommand) -> None:
+    """Register extra ``recog`` CLI sub-commands.
+
+    Called once while the CLI builds its parser. Call ``register(name, help, configure, run)``:
+    ``configure(parser)`` adds the command's arguments; ``run(args)`` executes it and returns the
+    exit status. ``run`` should raise :class:`recog.RecogError` for bad input; the CLI reports it.
+    """

@@ -1,0 +1,169 @@
+"""The recognition network: conv stem -> stacked bidirectional LSTM -> linear -> log-softmax (CTC, blank = 0).
+
+The core knows nothing about audio or images: its input is a padded batch of feature maps
+``(B, C, F, T)`` with valid lengths along T. Legend used in shapes below:
+B batch, C channels, F feature height (mel bins or pixel rows), T time/width frames,
+T' output frames after the stem's stride, H hidden units per direction, V vocabulary (blank included).
+
+The backward LSTM direction runs on each sequence reversed *within its own length*, so padding
+never leaks into valid outputs: a padded batch gives exactly the per-item results, in PyTorch and
+in the exported ONNX graph alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import torch
+from torch import nn
+
+from .errors import ConfigError
+
+__all__ = ["ModelConfig", "ConvStem", "BiLSTMEncoder", "CTCModel", "reverse_padded", "conv_out_lengths"]
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Shape of a :class:`CTCModel`."""
+
+    vocab_size: int  # V: characters + 1 for the CTC blank
+    in_channels: int = 1  # C of the frontend's features
+    in_features: int = 80  # F: mel bins or line height in pixels
+    stem_channels: tuple[int, ...] = (32, 32)  # output channels of each 3x3 conv layer
+    stem_strides: tuple[tuple[int, int], ...] = ((2, 2), (2, 1))  # (F stride, T stride) per conv layer
+    lstm_layers: int = 3  # stacked bidirectional LSTM layers
+    hidden: int = 256  # H: LSTM units per direction
+    dropout: float = 0.1  # between LSTM layers and before the output layer
+
+    def __post_init__(self) -> None:
+        # tuples survive a JSON round trip as lists; store them as tuples so configs compare equal
+        object.__setattr__(self, "stem_channels", tuple(int(c) for c in self.stem_channels))
+        object.__setattr__(self, "stem_strides", tuple(tuple(int(s) for s in st) for st in self.stem_strides))
+        if len(self.stem_channels) != len(self.stem_strides):
+            raise ConfigError("stem_channels and stem_strides must have one entry per conv layer")
+        if self.vocab_size < 2:
+            raise ConfigError(f"vocab_size must be at least 2 (blank + one character), got {self.vocab_size}")
+        if self.lstm_layers < 1 or self.hidden < 1:
+            raise ConfigError("lstm_layers and hidden must be positive")
+        if not 0.0 <= self.dropout < 1.0:
+            raise ConfigError(f"dropout must be in [0, 1), got {self.dropout}")
+
+    @property
+    def time_stride(self) -> int:
+        """Input frames per output frame."""
+        s = 1
+        for _, st in self.stem_strides:
+            s *= st
+        return s
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> ModelConfig:
+        return cls(**d)
+
+
+def conv_out_lengths(lengths: torch.Tensor, strides: tuple[int, ...]) -> torch.Tensor:
+    """Valid lengths after a chain of kernel-3, padding-1 convolutions with the given strides."""
+    for s in strides:
+        lengths = torch.div(lengths - 1, s, rounding_mode="floor") + 1
+    return lengths
+
+
+def _time_mask(lengths: torch.Tensor, t: int) -> torch.Tensor:
+    """(B, T) bool mask, True at valid frames."""
+    return torch.arange(t, device=lengths.device)[None, :] < lengths[:, None]
+
+
+def reverse_padded(x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    """Reverse each sequence of ``x`` (B, T, D) within its valid length; padding stays in place."""
+    t = x.shape[1]
+    steps = torch.arange(t, device=x.device)[None, :]  # (1, T)
+    rev = lengths[:, None] - 1 - steps  # (B, T)
+    idx = torch.where(rev >= 0, rev, steps)  # (B, T)
+    return torch.gather(x, 1, idx[:, :, None].expand_as(x))
+
+
+class ConvStem(nn.Module):
+    """3x3 conv layers with stride over (F, T): ``(B, C, F, T) -> (B, T', C' * F')``."""
+
+    def __init__(self, cfg: ModelConfig) -> None:
+        super().__init__()
+        layers = []
+        c_in, f = cfg.in_channels, cfg.in_features
+        for c_out, (sf, st) in zip(cfg.stem_channels, cfg.stem_strides):
+            layers.append(
+                nn.Sequential(
+                    nn.Conv2d(c_in, c_out, kernel_size=3, stride=(sf, st), padding=1),
+                    nn.BatchNorm2d(c_out),
+                    nn.GELU(),
+                )
+            )
+            c_in = c_out
+            f = (f - 1) // sf + 1
+        self.layers = nn.ModuleList(layers)
+        self.t_strides = tuple(st for _, st in cfg.stem_strides)
+        self.out_dim = c_in * f
+
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        for layer, st in zip(self.layers, self.t_strides):
+            x = layer(x)  # (B, C', F', T')
+            lengths = conv_out_lengths(lengths, (st,))
+            x = x * _time_mask(lengths, x.shape[-1])[:, None, None, :].to(x.dtype)  # zero padding frames
+        b, c, f, t = x.shape
+        x = x.permute(0, 3, 1, 2).reshape(b, t, c * f)  # (B, T', C'*F')
+        return x, lengths
+
+
+class BiLSTMEncoder(nn.Module):
+    """Stacked bidirectional LSTM over padded sequences: ``(B, T, D) -> (B, T, 2H)``."""
+
+    def __init__(self, in_dim: int, hidden: int, layers: int, dropout: float) -> None:
+        super().__init__()
+        self.forward_layers = nn.ModuleList()
+        self.backward_layers = nn.ModuleList()
+        for i in range(layers):
+            d = in_dim if i == 0 else 2 * hidden
+            self.forward_layers.append(nn.LSTM(d, hidden, batch_first=True))
+            self.backward_layers.append(nn.LSTM(d, hidden, batch_first=True))
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        for i, (fwd, bwd) in enumerate(zip(self.forward_layers, self.backward_layers)):
+            if i > 0:
+                x = self.dropout(x)
+            y_f, _ = fwd(x)  # (B, T, H)
+            y_b, _ = bwd(reverse_padded(x, lengths))  # (B, T, H), reversed time
+            x = torch.cat([y_f, reverse_padded(y_b, lengths)], dim=-1)  # (B, T, 2H)
+        return x
+
+
+class CTCModel(nn.Module):
+    """Conv stem -> :class:`BiLSTMEncoder` -> linear -> log-softmax over V (blank = 0)."""
+
+    def __init__(self, cfg: ModelConfig) -> None:
+        super().__init__()
+        self.config = cfg
+        self.stem = ConvStem(cfg)
+        self.encoder = BiLSTMEncoder(self.stem.out_dim, cfg.hidden, cfg.lstm_layers, cfg.dropout)
+        self.dropout = nn.Dropout(cfg.dropout)
+        self.output = nn.Linear(2 * cfg.hidden, cfg.vocab_size)
+
+    def forward(self, features: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Log-probabilities per output frame.
+
+        Args:
+            features: (B, C, F, T) padded feature maps.
+            lengths: (B,) valid frames per item along T.
+
+        Returns:
+            log_probs (B, T', V) and out_lengths (B,).
+        """
+        x, out_lengths = self.stem(features, lengths)  # (B, T', D)
+        x = self.encoder(x, out_lengths)  # (B, T', 2H)
+        logits = self.output(self.dropout(x))  # (B, T', V)
+        return logits.log_softmax(dim=-1), out_lengths
+
+    def num_parameters(self) -> int:
+        return sum(p.numel() for p in self.parameters())
