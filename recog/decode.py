@@ -63,8 +63,9 @@ def ctc_greedy_decode(log_probs: torch.Tensor, lengths: torch.Tensor, alphabet: 
     run_start = (ids != prev) & valid  # (B, T') first frame of each run
     emit = run_start & (ids != 0)  # (B, T') runs that emit a token
     # last frame of each run: the frame before the next run start (or the last valid frame)
-    nxt_start = torch.nn.functional.pad(run_start, (0, 1), value=True)[:, 1:] | ~valid  # (B, T')
-    run_end = nxt_start & valid  # (B, T')
+    next_start = torch.nn.functional.pad(run_start, (0, 1), value=False)[:, 1:]  # (B, T')
+    next_valid = torch.nn.functional.pad(valid, (0, 1), value=False)[:, 1:]  # (B, T')
+    run_end = valid & (next_start | ~next_valid)  # (B, T')
     best_prob = best.exp() * valid  # (B, T')
     n_valid = valid.sum(dim=1).clamp(min=1)  # (B,)
     conf = ((best * valid).sum(dim=1) / n_valid).exp()  # (B,)

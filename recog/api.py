@@ -1,0 +1,128 @@
+"""The Python API: ``recog.load``, ``recog.transcribe``, ``recog.evaluate``, ``recog.models``."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .bundle import Bundle
+from .data import read_manifest
+from .errors import ModelNotFoundError, UnsupportedFormatError
+from .frontend import read_head
+from .metrics import error_counts
+from .plugins import RegisteredModel, get_host
+from .recognizer import Recognizer, Transcript
+
+__all__ = ["load", "transcribe", "models", "default_model_for", "evaluate", "EvalReport", "resolve_model"]
+
+_cache: dict[tuple[str, str], Recognizer] = {}
+_cache_lock = threading.Lock()
+
+
+def resolve_model(name_or_path: str | os.PathLike) -> Path:
+    """The bundle file for a registered model name or a path."""
+    p = Path(name_or_path)
+    if p.suffix == ".safetensors" or p.exists() or os.sep in str(name_or_path):
+        return p
+    return get_host().model(str(name_or_path)).path
+
+
+def load(name_or_path: str | os.PathLike, *, decoder: str = "greedy", device: str | None = None) -> Recognizer:
+    """A :class:`Recognizer` from a registered model name (``"speech"``, ``"handwriting"``) or a bundle path.
+
+    Raises:
+        ModelNotFoundError: unknown name.
+        BundleError: missing, foreign or corrupt bundle file (the message names it).
+    """
+    path = resolve_model(name_or_path)
+    key = (str(path.resolve()), f"{decoder}:{device}")
+    with _cache_lock:
+        if key not in _cache:
+            _cache[key] = Recognizer.from_bundle(Bundle.load(path), source=path, decoder=decoder, device=device)
+        return _cache[key]
+
+
+def models() -> dict[str, RegisteredModel]:
+    """The model bundles that installed plugins ship, by name."""
+    return get_host().models()
+
+
+def default_model_for(source: Any) -> str:
+    """The default model name for an input, from the frontend that reads it best."""
+    host = get_host()
+    frontends = host.frontends()
+    for cls in frontends.values():
+        if cls.default_model and cls.accepts_object(source):
+            return cls.default_model
+    if isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        head = read_head(path)
+        scored = sorted(
+            ((cls.accepts_path(path, head), name, cls) for name, cls in frontends.items() if cls.default_model),
+            key=lambda x: -x[0],
+        )
+        if scored and scored[0][0] > 0:
+            return scored[0][2].default_model
+        raise UnsupportedFormatError(path, "no installed frontend reads this kind of file (checked suffix and content)")
+    raise UnsupportedFormatError(source, "no installed frontend reads this kind of object")
+
+
+def transcribe(source: Any, model: str | os.PathLike | None = None) -> Transcript:
+    """Transcribe one input with ``model`` (default: the model for the input's kind)."""
+    return load(model or default_model_for(source)).transcribe(source)
+
+
+@dataclass(frozen=True)
+class EvalReport:
+    """Scores of a model on a manifest."""
+
+    cer: float
+    wer: float
+    n: int
+    input_seconds: float | None  # total duration of the inputs (audio), None for images
+    wall_seconds: float
+    rtf: float | None  # wall seconds per second of input
+    items_per_second: float
+    hypotheses: list[str]
+    references: list[str]
+
+    def to_dict(self) -> dict:
+        return {
+            "cer": round(self.cer, 5),
+            "wer": round(self.wer, 5),
+            "n": self.n,
+            "input_seconds": None if self.input_seconds is None else round(self.input_seconds, 2),
+            "wall_seconds": round(self.wall_seconds, 3),
+            "rtf": None if self.rtf is None else round(self.rtf, 5),
+            "items_per_second": round(self.items_per_second, 2),
+        }
+
+
+def evaluate(manifest: str | os.PathLike, model: str | os.PathLike | Recognizer, *, batch_size: int = 16) -> EvalReport:
+    """Transcribe every item of a manifest and score it (texts normalised by the model's normaliser)."""
+    rec = model if isinstance(model, Recognizer) else load(model)
+    utts = read_manifest(manifest)
+    t0 = time.perf_counter()
+    results = rec.transcribe_batch([u.path for u in utts], batch_size=batch_size)
+    wall = time.perf_counter() - t0
+    refs = [rec.alphabet.normalize(u.text) for u in utts]
+    hyps = [r.text for r in results]
+    counts = error_counts(refs, hyps)
+    seconds = None
+    if rec.frontend.unit == "s":
+        seconds = float(sum(r.extent for r in results))
+    return EvalReport(
+        cer=counts.cer,
+        wer=counts.wer,
+        n=len(utts),
+        input_seconds=seconds,
+        wall_seconds=wall,
+        rtf=(wall / seconds) if seconds else None,
+        items_per_second=len(utts) / wall if wall > 0 else float("inf"),
+        hypotheses=hyps,
+        references=refs,
+    )

@@ -1,0 +1,227 @@
+"""The ``recog`` command line: a thin layer over the library.
+
+Library errors become one line on stderr and a non-zero exit status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from . import api
+from .errors import RecogError
+from .plugins import get_host
+from .progress import ProgressBar
+
+__all__ = ["main", "build_parser"]
+
+
+def _transcribe(args: argparse.Namespace) -> int:
+    failures: list[str] = []
+    by_model: dict[str, list[int]] = {}
+    for i, p in enumerate(args.paths):
+        try:
+            name = args.model or api.default_model_for(p)
+        except RecogError as e:
+            failures.append(str(e))
+            continue
+        by_model.setdefault(name, []).append(i)
+    results: dict[int, object] = {}
+    for name, idx in by_model.items():
+        try:
+            rec = api.load(name, decoder=args.decoder)
+        except RecogError as e:
+            failures.extend(f"{args.paths[i]}: {e}" for i in idx)
+            continue
+        out = rec.transcribe_batch([args.paths[i] for i in idx], batch_size=args.batch_size, errors="return")
+        results.update(zip(idx, out))
+    docs = []
+    for i in sorted(results):
+        r = results[i]
+        if isinstance(r, RecogError):
+            failures.append(str(r))
+        elif args.format == "json":
+            docs.append(r.to_dict())
+        else:
+            prefix = f"{r.source}\t" if len(args.paths) > 1 else ""
+            print(f"{prefix}{r.text}")
+    if args.format == "json":
+        print(json.dumps(docs if len(args.paths) > 1 else (docs[0] if docs else None), ensure_ascii=False, indent=2))
+    for f in failures:
+        print(f"recog: error: {f}", file=sys.stderr)
+    if failures and len(args.paths) > 1:
+        print(f"recog: {len(failures)} of {len(args.paths)} inputs failed", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def _eval(args: argparse.Namespace) -> int:
+    report = api.evaluate(args.manifest, args.model, batch_size=args.batch_size)
+    d = report.to_dict()
+    if args.json:
+        print(json.dumps(d))
+    else:
+        rtf = "n/a" if d["rtf"] is None else f"{d['rtf']:.4f}"
+        secs = "n/a" if d["input_seconds"] is None else f"{d['input_seconds']:.1f}"
+        print(f"CER {d['cer']:.2%}  WER {d['wer']:.2%}  items {d['n']}  input seconds {secs}  "
+              f"wall seconds {d['wall_seconds']:.2f}  RTF {rtf}  items/s {d['items_per_second']:.1f}")
+    return 0
+
+
+def _train(args: argparse.Namespace) -> int:
+    from .recipe import DataConfig, train_from_manifests
+    from .train import TrainConfig
+    from .vocab import TextNormalizer
+
+    recipe: dict = {}
+    if args.recipe:
+        try:
+            recipe = json.loads(Path(args.recipe).read_text())
+        except (OSError, json.JSONDecodeError) as e:
+            raise RecogError(f"{args.recipe}: cannot read recipe ({e})") from None
+    data_d = recipe.get("data", {})
+    model_d = dict(recipe.get("model", {}))
+    train_d = dict(recipe.get("train", {}))
+    for k in ("epochs", "batch_size", "lr", "seed", "max_steps", "patience", "checkpoint_every", "warmup_steps", "max_frames"):
+        v = getattr(args, k)
+        if v is not None:
+            train_d[k] = v
+    for k in ("hidden", "lstm_layers", "dropout"):
+        v = getattr(args, k)
+        if v is not None:
+            model_d[k] = v
+    normalizer = TextNormalizer(**data_d.pop("normalizer", {}))
+    train_manifests = tuple(args.train or data_d.pop("train", []))
+    data_d.pop("train", None)
+    if not train_manifests:
+        raise RecogError("recog train needs --train MANIFEST (or a recipe with data.train)")
+    overrides = {
+        "dev": args.dev,
+        "frontend": args.frontend,
+        "name": args.name,
+        "dev_fraction": args.dev_fraction,
+        "alphabet": args.alphabet,
+    }
+    data_d.update({k: v for k, v in overrides.items() if v is not None})
+    if args.no_augment:
+        data_d["augment"] = False
+    data = DataConfig(train=train_manifests, normalizer=normalizer, **data_d)
+    bar = ProgressBar("train") if not args.quiet else None
+    path, result = train_from_manifests(
+        data, model_d, TrainConfig(**train_d), args.out, resume=args.resume, progress=bar,
+        notes=(lambda s: print(s, file=sys.stderr)) if not args.quiet else None,
+    )
+    if path is not None:
+        dev = result.best_dev or {}
+        print(json.dumps({"bundle": str(path), "steps": result.steps, "epochs": result.epochs,
+                          "best_epoch": result.best_epoch, "dev_cer": dev.get("cer"), "dev_wer": dev.get("wer"),
+                          "stopped_early": result.stopped_early, "wall_seconds": round(result.wall_seconds, 1)}))
+    return 0
+
+
+def _plugins(args: argparse.Namespace) -> int:
+    infos = get_host().info()
+    if args.json:
+        print(json.dumps([i.to_dict() for i in infos], indent=2))
+    else:
+        for i in infos:
+            print(f"{i.name:<10} {i.version or '-':<8} {i.status:<8} {', '.join(i.hooks) or '-'}")
+            for e in i.errors:
+                print(f"{'':<10} ! {e}")
+    return 0
+
+
+def _models(args: argparse.Namespace) -> int:
+    from .bundle import Bundle
+
+    rows = []
+    for name, m in sorted(api.models().items()):
+        row = {"name": name, "plugin": m.plugin, "path": str(m.path), "description": m.description}
+        try:
+            head = Bundle.read_header(m.path)
+            row.update(frontend=head["frontend"]["name"], metrics=head.get("metrics", {}))
+        except RecogError as e:
+            row.update(error=str(e))
+        rows.append(row)
+    if args.json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+    else:
+        for r in rows:
+            print(f"{r['name']:<12} {r.get('frontend', '?'):<8} {r['description']}" + (f"  ! {r['error']}" if "error" in r else ""))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="recog", description="Speech and handwriting recognition with BiLSTM-CTC models.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    t = sub.add_parser("transcribe", help="transcribe audio files or images")
+    t.add_argument("paths", nargs="+", help="input files")
+    t.add_argument("--model", "-m", help="model name or bundle path (default: by input kind)")
+    t.add_argument("--format", choices=("text", "json"), default="text")
+    t.add_argument("--decoder", default="greedy")
+    t.add_argument("--batch-size", type=int, default=16)
+    t.set_defaults(func=_transcribe)
+
+    e = sub.add_parser("eval", help="score a model on a JSONL manifest (CER, WER, real-time factor)")
+    e.add_argument("manifest")
+    e.add_argument("--model", "-m", required=True)
+    e.add_argument("--json", action="store_true")
+    e.add_argument("--batch-size", type=int, default=16)
+    e.set_defaults(func=_eval)
+
+    r = sub.add_parser("train", help="train a model on JSONL manifests")
+    r.add_argument("--train", action="append", help="training manifest (repeatable)")
+    r.add_argument("--dev", help="dev manifest (default: hold out speakers/writers of the training data)")
+    r.add_argument("--dev-fraction", type=float)
+    r.add_argument("--frontend", help="frontend name (default: audio)")
+    r.add_argument("--alphabet", help="fixed alphabet (default: the characters of the training text)")
+    r.add_argument("--recipe", help="JSON file with data/model/train sections")
+    r.add_argument("--out", required=True, help="output folder (checkpoint, log.jsonl, model.safetensors)")
+    r.add_argument("--name")
+    r.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.pt")
+    r.add_argument("--no-augment", action="store_true")
+    r.add_argument("--quiet", action="store_true")
+    for k, typ in (("epochs", int), ("batch-size", int), ("lr", float), ("seed", int), ("max-steps", int),
+                   ("patience", int), ("checkpoint-every", int), ("warmup-steps", int), ("max-frames", int),
+                   ("hidden", int), ("lstm-layers", int), ("dropout", float)):
+        r.add_argument(f"--{k}", type=typ)
+    r.set_defaults(func=_train)
+
+    pl = sub.add_parser("plugins", help="list plugins, their hooks and status")
+    pl.add_argument("--json", action="store_true")
+    pl.set_defaults(func=_plugins)
+
+    m = sub.add_parser("models", help="list the shipped models")
+    m.add_argument("--json", action="store_true")
+    m.set_defaults(func=_models)
+
+    for name, (help_, configure, run) in sorted(get_host().commands().items()):
+        if name in sub.choices:
+            continue
+        c = sub.add_parser(name, help=help_)
+        try:
+            configure(c)
+        except Exception as ex:  # a plugin's parser setup must not break the CLI
+            print(f"recog: warning: plugin command {name!r} unavailable: {ex}", file=sys.stderr)
+            continue
+        c.set_defaults(func=run)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except RecogError as e:
+        print(f"recog: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("recog: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

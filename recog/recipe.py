@@ -1,0 +1,159 @@
+"""Training from manifests: the glue between data, a frontend, the trainer and a bundle.
+
+``recog train`` is one call to :func:`train_from_manifests`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import torch
+import torch.distributed as dist
+
+from .bundle import Bundle
+from .data import FeatureDataset, Utterance, read_manifest, split_by_group
+from .errors import ConfigError, DataError
+from .model import CTCModel, ModelConfig
+from .plugins import get_host
+from .train import TrainConfig, Trainer, TrainResult
+from .vocab import Alphabet, TextNormalizer
+
+__all__ = ["DataConfig", "train_from_manifests", "BUNDLE_NAME"]
+
+BUNDLE_NAME = "model.safetensors"
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    """Which data a run trains and selects checkpoints on."""
+
+    train: tuple[str, ...]  # training manifests (JSONL)
+    dev: str | None = None  # dev manifest; None to hold out speakers/writers of the training data
+    dev_fraction: float = 0.1  # share of speakers/writers held out for dev when ``dev`` is None
+    frontend: str = "audio"  # registry name of the frontend
+    frontend_config: dict = field(default_factory=dict)  # overrides of the frontend's config
+    alphabet: str | None = None  # fixed alphabet; None builds it from the training text
+    normalizer: TextNormalizer = TextNormalizer()  # belongs to the model
+    augment: bool = True  # frontend augmentation on training items
+    name: str = "model"  # name stored in the bundle
+
+
+def _load_utts(paths: Sequence[str]) -> list[Utterance]:
+    utts: list[Utterance] = []
+    for p in paths:
+        utts.extend(read_manifest(p))
+    return utts
+
+
+def _init_distributed() -> bool:
+    if int(os.environ.get("WORLD_SIZE", "1")) > 1 and not dist.is_initialized():
+        backend = "nccl" if torch.cuda.is_available() else "gloo"
+        dist.init_process_group(backend)
+        if torch.cuda.is_available():
+            torch.cuda.set_device(int(os.environ.get("LOCAL_RANK", 0)))
+        return True
+    return False
+
+
+def train_from_manifests(
+    data: DataConfig,
+    model_overrides: dict,
+    train: TrainConfig,
+    out_dir: str | Path,
+    *,
+    resume: bool = False,
+    progress: Callable[[int, int, dict], None] | None = None,
+    notes: Callable[[str], None] | None = None,
+) -> tuple[Path | None, TrainResult]:
+    """Train a model on manifests and write ``out_dir/model.safetensors`` (the best dev checkpoint).
+
+    Args:
+        data: manifests, frontend and alphabet.
+        model_overrides: :class:`ModelConfig` fields to change (``vocab_size``, ``in_features``
+            and ``in_channels`` come from the alphabet and frontend).
+        train: optimisation settings.
+        out_dir: checkpoint, log and bundle folder.
+        resume: continue from ``out_dir/checkpoint.pt``.
+        progress: per-step callback for a progress bar.
+        notes: receives one-line reports (data sizes, out-of-alphabet counts).
+
+    Returns:
+        The bundle path (None on non-zero ranks) and the :class:`TrainResult`.
+    """
+    say = notes or (lambda s: None)
+    started_dist = _init_distributed()
+    try:
+        out_dir = Path(out_dir)
+        host = get_host()
+        fe_cls = host.frontend(data.frontend)
+        frontend = fe_cls.from_config_dict({**fe_cls.config_class().to_dict(), **data.frontend_config})
+        train_utts = _load_utts(data.train)
+        if data.dev:
+            dev_utts = read_manifest(data.dev)
+        elif data.dev_fraction > 0:
+            train_utts, dev_utts = split_by_group(train_utts, data.dev_fraction, seed=train.seed)
+        else:
+            dev_utts = []
+        if data.alphabet is not None:
+            alphabet = Alphabet(list(dict.fromkeys(data.alphabet)), data.normalizer)
+        else:
+            alphabet = Alphabet.from_texts((u.text for u in train_utts), data.normalizer)
+        train_set = FeatureDataset(train_utts, frontend, alphabet, augment=data.augment, seed=train.seed, skip_unknown=True)
+        say(f"train: {len(train_set)} items from {len(data.train)} manifest(s); {train_set.out_of_alphabet}"
+            + (f"; {train_set.skipped} skipped" if train_set.skipped else ""))
+        dev_set = None
+        if dev_utts:
+            dev_set = FeatureDataset(dev_utts, frontend, alphabet, augment=False, skip_unknown=True)
+            say(f"dev: {len(dev_set)} items; {dev_set.out_of_alphabet}" + (f"; {dev_set.skipped} skipped" if dev_set.skipped else ""))
+        if len(train_set) == 0:
+            raise DataError("no training items left")
+        try:
+            mcfg = ModelConfig(
+                **{**model_overrides, "vocab_size": len(alphabet), "in_features": frontend.in_features,
+                   "in_channels": fe_cls.in_channels}
+            )
+        except TypeError as e:
+            raise ConfigError(f"bad model setting: {e}") from None
+        if resume and not (out_dir / "checkpoint.pt").exists():
+            raise ConfigError(f"{out_dir / 'checkpoint.pt'}: nothing to resume")
+        torch.manual_seed(train.seed)
+        model = CTCModel(mcfg)
+        say(f"model: {model.num_parameters():,} parameters, alphabet {''.join(alphabet.chars)!r}")
+        trainer = Trainer(model, train_set, dev_set, train, out_dir, progress=progress)
+        result = trainer.fit(resume=resume)
+        if trainer.rank != 0:
+            return None, result
+        groups = sorted({u.group for u in train_set.utts if u.group})
+        bundle = Bundle(
+            model_config=mcfg,
+            alphabet=alphabet,
+            frontend=data.frontend,
+            frontend_config=frontend.config_dict(),
+            state_dict=result.best_state,
+            name=data.name,
+            training={
+                "train_manifests": list(data.train),
+                "dev": data.dev or f"{data.dev_fraction:.0%} of training speakers/writers held out (seed {train.seed})",
+                "train_items": len(train_set),
+                "train_groups": len(groups),
+                "dev_items": len(dev_set) if dev_set else 0,
+                "dev_groups": sorted({u.group for u in dev_utts if u.group}),
+                "skipped_out_of_alphabet": train_set.skipped,
+                "config": asdict(train),
+                "steps": result.steps,
+                "epochs": result.epochs,
+                "best_epoch": result.best_epoch,
+                "wall_seconds": round(result.wall_seconds, 1),
+                "inf_losses": trainer.inf_losses,
+                "command": " ".join(["recog", *sys.argv[1:]]) if sys.argv and sys.argv[0].endswith("recog") else None,
+            },
+            metrics={"dev": result.best_dev} if result.best_dev else {},
+        )
+        return bundle.save(out_dir / BUNDLE_NAME), result
+    finally:
+        if started_dist:
+            dist.destroy_process_group()

@@ -1,0 +1,269 @@
+"""The recogniser: frontend -> CTC model -> decoder, with typed results and long-input stitching.
+
+Shapes: B batch, C channels, F feature rows, T frames, T' output frames, V vocabulary.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from .bundle import Bundle
+from .decode import CTCDecoder, CTCHypothesis, GreedyCTCDecoder
+from .errors import InputError, ModelMismatchError, RecogError, UnsupportedFormatError
+from .frontend import Features, Frontend, read_head
+from .model import CTCModel
+from .plugins import get_host
+from .vocab import Alphabet
+
+__all__ = ["TokenTiming", "Transcript", "Recognizer", "describe_source"]
+
+
+@dataclass(frozen=True)
+class TokenTiming:
+    """A character or word with its position in the input (seconds or pixels) and a confidence in [0, 1]."""
+
+    text: str
+    start: float
+    end: float
+    confidence: float
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "start": round(self.start, 4), "end": round(self.end, 4), "confidence": round(self.confidence, 4)}
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """The result of transcribing one input.
+
+    Attributes:
+        text: the transcript.
+        tokens: one entry per character of ``text`` (spaces included), with start and end.
+        confidence: geometric mean of the best-path posteriors, in [0, 1].
+        unit: "s" (seconds) or "px" (pixels) for token positions.
+        source: the input's path or a description.
+        model: the model's name.
+        extent: the input's length in ``unit`` (its duration, or its width in pixels).
+    """
+
+    text: str
+    tokens: tuple[TokenTiming, ...]
+    confidence: float
+    unit: str
+    source: str
+    model: str
+    extent: float = 0.0
+
+    @property
+    def words(self) -> tuple[TokenTiming, ...]:
+        """Tokens grouped into whitespace-separated words."""
+        words, cur = [], []
+        for t in self.tokens + (TokenTiming(" ", 0, 0, 1.0),):
+            if t.text.isspace():
+                if cur:
+                    conf = min(c.confidence for c in cur)
+                    words.append(TokenTiming("".join(c.text for c in cur), cur[0].start, cur[-1].end, conf))
+                cur = []
+            else:
+                cur.append(t)
+        return tuple(words)
+
+    def to_dict(self) -> dict:
+        return {
+            "source": self.source,
+            "model": self.model,
+            "text": self.text,
+            "confidence": round(self.confidence, 4),
+            "unit": self.unit,
+            "extent": round(self.extent, 4),
+            "words": [w.to_dict() for w in self.words],
+            "tokens": [t.to_dict() for t in self.tokens],
+        }
+
+
+def describe_source(source: Any) -> str:
+    if isinstance(source, (str, os.PathLike)):
+        return os.fspath(source)
+    return InputError(source, "").source
+
+
+class Recognizer:
+    """A frontend, a CTC model and a decoder that belong together.
+
+    Args:
+        model: the network (put in eval mode).
+        alphabet: the model's alphabet and normaliser.
+        frontend: turns inputs into features; must produce the F and C the model expects.
+        decoder: a :class:`CTCDecoder`; greedy by default.
+        name: the model's name, reported in results.
+        device: where the model runs; CUDA when available, else CPU.
+    """
+
+    def __init__(
+        self,
+        model: CTCModel,
+        alphabet: Alphabet,
+        frontend: Frontend,
+        *,
+        decoder: CTCDecoder | None = None,
+        name: str = "model",
+        bundle: Bundle | None = None,
+        device: str | torch.device | None = None,
+    ) -> None:
+        if getattr(frontend, "in_features", None) != model.config.in_features:
+            raise ModelMismatchError(
+                f"model {name!r} expects {model.config.in_features} feature rows but frontend "
+                f"{frontend.name!r} produces {frontend.in_features}"
+            )
+        self.device = torch.device(device) if device else torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        self.model = model.to(self.device).eval()
+        self.alphabet = alphabet
+        self.frontend = frontend
+        self.decoder = decoder or GreedyCTCDecoder(alphabet)
+        self.name = name
+        self.bundle = bundle
+
+    @classmethod
+    def from_bundle(
+        cls, bundle: Bundle, *, source: str | os.PathLike = "<bundle>", decoder: str = "greedy", device: str | None = None
+    ) -> Recognizer:
+        model = bundle.build_model(source)
+        host = get_host()
+        fe_cls = host.frontend(bundle.frontend)
+        frontend = fe_cls.from_config_dict(bundle.frontend_config)
+        factory = host.decoders().get(decoder)
+        if factory is None:
+            raise RecogError(f"no decoder named {decoder!r} (have: {', '.join(sorted(host.decoders()))})")
+        return cls(
+            model,
+            bundle.alphabet,
+            frontend,
+            decoder=factory(bundle.alphabet, {}),
+            name=bundle.name,
+            bundle=bundle,
+            device=device,
+        )
+
+    # --- input checks -----------------------------------------------------
+    def check_input(self, source: Any) -> None:
+        """Raise if ``source`` is a file this recogniser's frontend cannot read (before decoding it)."""
+        if isinstance(source, (str, os.PathLike)) and not self.frontend.accepts_object(source):
+            path = Path(source)
+            head = read_head(path)
+            if self.frontend.accepts_path(path, head) == 0:
+                others = [
+                    n for n, c in get_host().frontends().items() if n != self.frontend.name and c.accepts_path(path, head)
+                ]
+                if others:
+                    raise ModelMismatchError(
+                        f"{path}: model {self.name!r} reads {self.frontend.name} input, but this looks like "
+                        f"{others[0]} input"
+                    )
+                raise UnsupportedFormatError(path, f"not a format the {self.frontend.name} frontend reads")
+
+    # --- inference -------------------------------------------------------
+    @torch.inference_mode()
+    def _run(self, feats: Sequence[Features]) -> list[CTCHypothesis]:
+        """Model + decoder over a list of feature maps (padded into one batch)."""
+        c, f = feats[0].data.shape[:2]
+        t_max = max(x.num_frames for x in feats)
+        x = torch.zeros(len(feats), c, f, t_max)  # (B, C, F, T)
+        for i, ft in enumerate(feats):
+            x[i, :, :, : ft.num_frames] = ft.data
+        lengths = torch.tensor([ft.num_frames for ft in feats])
+        log_probs, out_lengths = self.model(x.to(self.device), lengths.to(self.device))  # (B, T', V)
+        return self.decoder(log_probs, out_lengths)
+
+    def _to_tokens(self, hyp: CTCHypothesis, ft: Features) -> list[TokenTiming]:
+        step = self.model.config.time_stride * ft.frame_step
+        return [
+            TokenTiming(self.alphabet.chars[tok - 1], ft.offset + s * step, ft.offset + (e + 1) * step, score)
+            for tok, (s, e), score in zip(hyp.tokens, hyp.spans, hyp.token_scores)
+        ]
+
+    def _transcript(self, tokens: list[TokenTiming], confidence: float, source: Any, extent: float) -> Transcript:
+        text = "".join(t.text for t in tokens)
+        # collapse spaces at the edges and doubled spaces (window joins), keeping token timings aligned
+        kept: list[TokenTiming] = []
+        for t in tokens:
+            if t.text == " " and (not kept or kept[-1].text == " "):
+                continue
+            kept.append(t)
+        while kept and kept[-1].text == " ":
+            kept.pop()
+        text = "".join(t.text for t in kept)
+        return Transcript(text, tuple(kept), confidence, self.frontend.unit, describe_source(source), self.name, extent)
+
+    def _transcribe_windows(self, source: Any, windows: Iterable, batch_size: int) -> Transcript:
+        tokens: list[TokenTiming] = []
+        weighted, total = 0.0, 0.0
+        pending: list = []
+
+        def flush() -> None:
+            nonlocal weighted, total
+            feats = []
+            for w in pending:
+                ft = self.frontend.featurize(w.raw)
+                feats.append(Features(ft.data, ft.frame_step, ft.unit, offset=w.start))
+            for w, ft, hyp in zip(pending, feats, self._run(feats)):
+                tokens.extend(t for t in self._to_tokens(hyp, ft) if w.own_start <= (t.start + t.end) / 2 < w.own_end)
+                weighted += hyp.confidence * (w.own_end - w.own_start)
+                total += w.own_end - w.own_start
+            pending.clear()
+
+        for w in windows:
+            pending.append(w)
+            if len(pending) >= batch_size:
+                flush()
+        if pending:
+            flush()
+        # a word cut by a window edge gets a space from each side: _transcript collapses doubles
+        return self._transcript(tokens, weighted / total if total else 0.0, source, total)
+
+    def transcribe(self, source: Any) -> Transcript:
+        """Transcribe one input (a path, bytes, an array, an image, ...); long inputs are windowed and stitched."""
+        return self.transcribe_batch([source])[0]
+
+    def transcribe_batch(
+        self, sources: Sequence[Any], *, batch_size: int = 16, errors: str = "raise"
+    ) -> list[Transcript | RecogError]:
+        """Transcribe many inputs, batching similar lengths together.
+
+        Args:
+            sources: inputs in any form the frontend accepts.
+            batch_size: inputs per forward pass.
+            errors: "raise" to raise the first input error, or "return" to put the
+                :class:`RecogError` in that input's place and go on with the others.
+
+        Returns:
+            One :class:`Transcript` (or error, with ``errors="return"``) per source, in order.
+        """
+        if errors not in ("raise", "return"):
+            raise ValueError("errors must be 'raise' or 'return'")
+        results: list[Transcript | RecogError | None] = [None] * len(sources)
+        short: list[tuple[int, Features]] = []
+        for i, src in enumerate(sources):
+            try:
+                self.check_input(src)
+                windows = self.frontend.windows(src)
+                if windows is not None:
+                    results[i] = self._transcribe_windows(src, windows, batch_size)
+                else:
+                    short.append((i, self.frontend.features(src)))
+            except RecogError as e:
+                if errors == "raise":
+                    raise
+                results[i] = e
+        short.sort(key=lambda x: x[1].num_frames)
+        for b in range(0, len(short), batch_size):
+            chunk = short[b : b + batch_size]
+            hyps = self._run([ft for _, ft in chunk])
+            for (i, ft), hyp in zip(chunk, hyps):
+                extent = ft.num_frames * ft.frame_step
+                results[i] = self._transcript(self._to_tokens(hyp, ft), hyp.confidence, sources[i], extent)
+        return results  # type: ignore[return-value]

@@ -1,0 +1,118 @@
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+import recog
+from recog import PluginError, hookimpl
+from recog.hookspecs import PROJECT
+from recog.plugins import PluginHost, get_host
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def test_builtin_frontends_come_from_entry_points():
+    host = get_host()
+    names = {i.name for i in host.info()}
+    assert {"audio", "image", "tts"} <= names
+
+
+def test_throwaway_frontend_registered_in_fixture_and_removed(toy_plugin):
+    assert "toy" in toy_plugin.frontends()
+    assert recog.default_model_for("TOY:ab") == "toy-model"
+    toy_plugin.unregister("toy-test")
+    assert "toy" not in toy_plugin.frontends()
+    from toyplugin import ToyPlugin
+
+    toy_plugin.register(ToyPlugin(), name="toy-test")  # the fixture's teardown removes it again
+
+
+def test_hook_that_raises_is_reported_and_others_still_work(toy_plugin):
+    class Broken:
+        @hookimpl
+        def register_frontends(self, register):
+            raise RuntimeError("boom")
+
+        @hookimpl
+        def register_models(self, register):
+            register("dup", "/nowhere.safetensors", "x")
+            register("dup", "/else.safetensors", "y")
+
+    host = get_host()
+    host.register(Broken(), name="broken-test")
+    try:
+        assert "toy" in host.frontends()
+        info = {i.name: i for i in host.info()}["broken-test"]
+        assert info.status == "failed"
+        assert any("boom" in e for e in info.errors)
+        assert any("'dup' already registered" in e for e in info.errors)
+        assert host.models()["dup"].description == "x"
+    finally:
+        host.unregister("broken-test")
+
+
+def test_register_rejects_non_frontends():
+    host = PluginHost(load_entry_points=False)
+
+    class Wrong:
+        @hookimpl
+        def register_frontends(self, register):
+            register(int)
+
+    host.register(Wrong(), name="wrong")
+    assert host.frontends() == {}
+    assert host.info()[0].status == "failed"
+    with pytest.raises(PluginError, match="no frontend named 'nope'"):
+        host.frontend("nope")
+
+
+def _fake_dist(tmp_path, name, module_src):
+    """A minimal installed distribution on a path entry: module + dist-info with a recog entry point."""
+    (tmp_path / f"{name}.py").write_text(textwrap.dedent(module_src))
+    info = tmp_path / f"{name}-1.2.3.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.2.3\n")
+    (info / "entry_points.txt").write_text(f"[recog]\n{name} = {name}\n")
+
+
+def _plugins_json(tmp_path, env_extra=None):
+    env = dict(os.environ, PYTHONPATH=str(tmp_path), **(env_extra or {}))
+    env.pop(recog.plugins.ENV_VAR, None) if env_extra is None else None
+    out = subprocess.run([sys.executable, "-m", "recog", "plugins", "--json"], env=env, capture_output=True, text=True, check=True)
+    return {p["name"]: p for p in json.loads(out.stdout)}
+
+
+def test_plugin_that_fails_to_import_is_skipped(tmp_path):
+    _fake_dist(tmp_path, "badplug", "raise ImportError('missing libfoo')\n")
+    _fake_dist(
+        tmp_path,
+        "goodplug",
+        """
+        from recog import hookimpl
+        @hookimpl
+        def register_models(register):
+            register("goodmodel", "/x.safetensors", "a model")
+        """,
+    )
+    found = _plugins_json(tmp_path)
+    assert found["badplug"]["status"] == "failed" and "missing libfoo" in found["badplug"]["errors"][0]
+    assert found["goodplug"] == {"name": "goodplug", "version": "1.2.3", "hooks": ["register_models"], "status": "ok", "errors": []}
+    assert found["audio"]["status"] == "ok"
+
+
+def test_env_var_restricts_plugins(tmp_path):
+    _fake_dist(tmp_path, "goodplug", "x = 1\n")
+    found = _plugins_json(tmp_path, {"RECOG_PLUGINS": "audio"})
+    assert found["audio"]["status"] == "ok"
+    assert found["goodplug"]["status"] == "disabled" and found["image"]["status"] == "disabled"
+
+
+def test_every_hookspec_is_exercised():
+    """Each hook in the contract has a registry here (and so a test above or in test_cli)."""
+    import recog.hookspecs as hs
+
+    specs = {n for n in dir(hs) if n.startswith("register_") and hasattr(getattr(hs, n), f"{PROJECT}_spec")}
+    assert specs == {"register_frontends", "register_models", "register_decoders", "register_commands"}

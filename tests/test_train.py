@@ -1,0 +1,128 @@
+import json
+import os
+import socket
+
+import pytest
+import torch
+import torch.multiprocessing as mp
+
+import recog
+from recog.recipe import DataConfig, train_from_manifests
+from recog.train import TrainConfig, ctc_infeasible
+
+TINY = {"hidden": 24, "lstm_layers": 1, "stem_channels": [8], "stem_strides": [[2, 1]], "dropout": 0.1}
+
+
+def _data(manifest, **kw):
+    return DataConfig(train=(str(manifest),), frontend="toy", dev_fraction=0.25, **kw)
+
+
+def test_infeasible_targets_are_counted():
+    targets = torch.tensor([[1, 1, 2], [1, 2, 3]])
+    bad = ctc_infeasible(targets, torch.tensor([3, 3]), torch.tensor([3, 3]))
+    assert bad.tolist() == [True, False]  # "aab" needs a blank between the a's: 4 frames
+
+
+@pytest.mark.slow
+def test_toy_model_learns_and_bundle_transcribes(toy_plugin, tmp_path):
+    from toyplugin import make_toy_corpus
+
+    manifest = make_toy_corpus(tmp_path / "data", 160, seed=1)
+    cfg = TrainConfig(epochs=25, batch_size=8, lr=3e-3, warmup_steps=20, patience=0, checkpoint_every=50)
+    path, result = train_from_manifests(_data(manifest, name="toy"), TINY, cfg, tmp_path / "run")
+    assert result.best_dev["cer"] < 0.05, result.best_dev
+    log = [json.loads(line) for line in (tmp_path / "run" / "log.jsonl").read_text().splitlines()]
+    steps = [r for r in log if "loss" in r]
+    assert {"loss", "lr", "grad_norm", "inf"} <= set(steps[0])
+    assert steps[-1]["loss"] < 0.3 * steps[0]["loss"]
+    assert any("dev" in r for r in log)
+    rec = recog.load(path)
+    out = rec.transcribe("TOY:ab dc")
+    assert out.text == "ab dc"
+    assert [w.text for w in out.words] == ["ab", "dc"]
+    assert out.tokens[0].start < out.tokens[1].start < out.tokens[-1].end <= out.extent + 1e-9
+    head = recog.Bundle.read_header(path)
+    assert head["training"]["dev_items"] == 40 and head["metrics"]["dev"]["cer"] == result.best_dev["cer"]
+
+
+@pytest.mark.slow
+def test_resume_gives_the_same_weights_as_an_uninterrupted_run(toy_plugin, tmp_path):
+    from toyplugin import make_toy_corpus
+
+    manifest = make_toy_corpus(tmp_path / "data", 48, seed=2)
+    base = dict(epochs=3, batch_size=4, lr=2e-3, warmup_steps=5, checkpoint_every=1000, patience=0, seed=3)
+    _, full = train_from_manifests(_data(manifest), TINY, TrainConfig(**base), tmp_path / "full")
+    # stop part-way through an epoch, then resume in a fresh call
+    _, part = train_from_manifests(_data(manifest), TINY, TrainConfig(**base, max_steps=13), tmp_path / "cut")
+    assert part.steps == 13
+    _, resumed = train_from_manifests(_data(manifest), TINY, TrainConfig(**base), tmp_path / "cut", resume=True)
+    assert resumed.steps == full.steps
+    a = torch.load(tmp_path / "full" / "checkpoint.pt", weights_only=False)["model"]
+    b = torch.load(tmp_path / "cut" / "checkpoint.pt", weights_only=False)["model"]
+    for k in a:
+        assert torch.equal(a[k], b[k]), k
+
+
+def test_resume_without_checkpoint_is_an_error(toy_plugin, tmp_path):
+    from toyplugin import make_toy_corpus
+
+    manifest = make_toy_corpus(tmp_path / "data", 8, seed=2)
+    with pytest.raises(recog.ConfigError, match="nothing to resume"):
+        train_from_manifests(_data(manifest), TINY, TrainConfig(epochs=1), tmp_path / "none", resume=True)
+
+
+
+
+@pytest.mark.slow
+def test_distributed_ranks_keep_identical_weights(toy_plugin, tmp_path):
+    """Two gloo processes train for a few steps; every rank ends with rank 0's weights."""
+    from toyplugin import make_toy_corpus
+
+    manifest = make_toy_corpus(tmp_path / "data", 64, seed=4)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    ctx = mp.get_context("spawn")
+    procs = [ctx.Process(target=_ddp_worker_dump, args=(r, 2, port, str(manifest), str(tmp_path / "run"))) for r in range(2)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(timeout=240)
+        assert p.exitcode == 0
+    w0 = torch.load(tmp_path / "run" / "weights-0.pt")
+    w1 = torch.load(tmp_path / "run" / "weights-1.pt")
+    assert w0.keys() == w1.keys()
+    for k in w0:
+        assert torch.equal(w0[k], w1[k]), k
+    ckpt = torch.load(tmp_path / "run" / "checkpoint.pt", weights_only=False)
+    assert ckpt["step"] == 6  # rank 0 wrote the checkpoint
+    init = torch.load(tmp_path / "run" / "init.pt")
+    assert any(not torch.equal(init[k], w0[k]) for k in w0)  # training moved the weights
+
+
+def _ddp_worker_dump(rank, world, port, manifest, out):
+    import sys
+
+    sys.path.insert(0, os.path.dirname(__file__))
+    from toyplugin import ToyPlugin
+
+    import recog.train as rt
+
+    os.environ.update(WORLD_SIZE=str(world), RANK=str(rank), LOCAL_RANK=str(rank), MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
+    torch.set_num_threads(1)
+    recog.plugins.get_host().register(ToyPlugin(), name="toy-test")
+    original_fit = rt.Trainer.fit
+
+    def fit(self, **kw):
+        if rank == 0:
+            os.makedirs(out, exist_ok=True)
+            torch.save({k: p.detach().clone() for k, p in self.model.named_parameters()}, os.path.join(out, "init.pt"))
+        result = original_fit(self, **kw)
+        # parameters must agree; BatchNorm running stats are per-rank and broadcast from rank 0 each forward
+        params = {k: p.detach().clone() for k, p in self.model.named_parameters()}
+        torch.save(params, os.path.join(out, f"weights-{rank}.pt"))
+        return result
+
+    rt.Trainer.fit = fit
+    cfg = TrainConfig(epochs=1, batch_size=4, lr=2e-3, warmup_steps=2, max_steps=6, patience=0, seed=5)
+    train_from_manifests(_data(manifest), TINY, cfg, out)
