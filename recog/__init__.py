@@ -7,46 +7,53 @@ Quick use::
     print(result.text, result.words)
     rec = recog.load("handwriting")            # or a bundle path
     rec.transcribe_batch(["a.png", "b.png"])
+
+Errors, results and the vocabulary import without PyTorch; everything else is imported on first
+use, so ``recog.runtime`` (ONNX) and ``recog --help`` stay light.
 """
 
-from .api import EvalReport, default_model_for, evaluate, load, models, transcribe
-from .bundle import Bundle
-from .decode import CTCHypothesis, GreedyCTCDecoder, ctc_greedy_decode
+from importlib import import_module
+
 from .errors import *  # noqa: F401,F403
 from .errors import __all__ as _errors_all
-from .frontend import Features, Frontend, FrontendConfig, Window
-from .hookspecs import hookimpl
-from .metrics import cer, wer
-from .model import CTCModel, ModelConfig
-from .recognizer import Recognizer, TokenTiming, Transcript
+from .results import TokenTiming, Transcript
 from .vocab import Alphabet, TextNormalizer
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "transcribe",
-    "load",
-    "models",
-    "evaluate",
-    "default_model_for",
-    "EvalReport",
-    "Recognizer",
-    "Transcript",
-    "TokenTiming",
-    "Bundle",
-    "CTCModel",
-    "ModelConfig",
-    "Alphabet",
-    "TextNormalizer",
-    "CTCHypothesis",
-    "GreedyCTCDecoder",
-    "ctc_greedy_decode",
-    "Features",
-    "Frontend",
-    "FrontendConfig",
-    "Window",
-    "hookimpl",
-    "cer",
-    "wer",
-    *_errors_all,
-]
+_LAZY = {
+    "transcribe": "api",
+    "load": "api",
+    "models": "api",
+    "evaluate": "api",
+    "default_model_for": "api",
+    "EvalReport": "api",
+    "Recognizer": "recognizer",
+    "Bundle": "bundle",
+    "CTCModel": "model",
+    "ModelConfig": "model",
+    "CTCHypothesis": "decode",
+    "GreedyCTCDecoder": "decode",
+    "ctc_greedy_decode": "decode",
+    "Features": "frontend",
+    "Frontend": "frontend",
+    "FrontendConfig": "frontend",
+    "Window": "frontend",
+    "hookimpl": "hookspecs",
+    "cer": "metrics",
+    "wer": "metrics",
+}
+
+__all__ = ["TokenTiming", "Transcript", "Alphabet", "TextNormalizer", *_LAZY, *_errors_all]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'recog' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,16 +1,17 @@
 """CTC decoding: turn per-frame log-probabilities into hypotheses.
 
 Greedy (best-path) decoding is here; beam search and language models plug in later as other
-:class:`CTCDecoder` implementations with the same call signature and result type.
-Shapes: B batch, T' output frames, V vocabulary (blank = 0).
+:class:`CTCDecoder` implementations with the same call signature and result type (registered
+through the ``register_decoders`` hook). Written with NumPy only, so the PyTorch path and the
+torch-free ONNX runtime share it. Shapes: B batch, T' output frames, V vocabulary (blank = 0).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
-import torch
+import numpy as np
 
 from .vocab import Alphabet
 
@@ -39,61 +40,57 @@ class CTCHypothesis:
 class CTCDecoder(Protocol):
     """Anything that decodes a batch of CTC log-probabilities."""
 
-    def __call__(self, log_probs: torch.Tensor, lengths: torch.Tensor) -> list[CTCHypothesis]:
-        """Decode ``log_probs`` (B, T', V) with valid ``lengths`` (B,) into B hypotheses."""
+    def __call__(self, log_probs: Any, lengths: Any) -> list[CTCHypothesis]:
+        """Decode ``log_probs`` (B, T', V) with valid ``lengths`` (B,) — tensors or arrays — into B hypotheses."""
         ...
 
 
-def ctc_greedy_decode(log_probs: torch.Tensor, lengths: torch.Tensor, alphabet: Alphabet) -> list[CTCHypothesis]:
+def _numpy(x: Any) -> np.ndarray:
+    if hasattr(x, "detach"):  # a torch tensor, without importing torch here
+        x = x.detach().float().cpu().numpy()
+    return np.asarray(x)
+
+
+def ctc_greedy_decode(log_probs: Any, lengths: Any, alphabet: Alphabet) -> list[CTCHypothesis]:
     """Best-path CTC decoding of a padded batch.
 
     Args:
-        log_probs: (B, T', V) log-probabilities (or any scores whose argmax is the best path).
+        log_probs: (B, T', V) log-probabilities, a torch tensor or NumPy array.
         lengths: (B,) valid frames per item.
         alphabet: maps token ids to characters; id 0 is the blank.
 
     Returns:
         One :class:`CTCHypothesis` per batch item: repeated ids are merged, then blanks removed.
     """
-    log_probs = log_probs.detach().float()
-    b, t, _ = log_probs.shape
-    best, ids = log_probs.max(dim=-1)  # (B, T'), (B, T')
-    valid = torch.arange(t, device=ids.device)[None, :] < lengths[:, None].to(ids.device)  # (B, T')
-    prev = torch.nn.functional.pad(ids, (1, 0), value=-1)[:, :-1]  # (B, T') id of the previous frame
+    lp = _numpy(log_probs).astype(np.float32, copy=False)
+    lengths = _numpy(lengths).astype(np.int64).reshape(-1)
+    b, t, _ = lp.shape
+    ids = lp.argmax(axis=-1)  # (B, T')
+    best = np.take_along_axis(lp, ids[..., None], axis=-1)[..., 0]  # (B, T')
+    valid = np.arange(t)[None, :] < lengths[:, None]  # (B, T')
+    prev = np.pad(ids, ((0, 0), (1, 0)), constant_values=-1)[:, :-1]  # (B, T') id of the previous frame
     run_start = (ids != prev) & valid  # (B, T') first frame of each run
-    emit = run_start & (ids != 0)  # (B, T') runs that emit a token
-    # last frame of each run: the frame before the next run start (or the last valid frame)
-    next_start = torch.nn.functional.pad(run_start, (0, 1), value=False)[:, 1:]  # (B, T')
-    next_valid = torch.nn.functional.pad(valid, (0, 1), value=False)[:, 1:]  # (B, T')
-    run_end = valid & (next_start | ~next_valid)  # (B, T')
-    best_prob = best.exp() * valid  # (B, T')
-    n_valid = valid.sum(dim=1).clamp(min=1)  # (B,)
-    conf = ((best * valid).sum(dim=1) / n_valid).exp()  # (B,)
-
-    best_prob, ids, emit, run_start, run_end = (x.cpu() for x in (best_prob, ids, emit, run_start, run_end))
+    next_start = np.pad(run_start, ((0, 0), (0, 1)), constant_values=False)[:, 1:]  # (B, T')
+    next_valid = np.pad(valid, ((0, 0), (0, 1)), constant_values=False)[:, 1:]  # (B, T')
+    run_end = valid & (next_start | ~next_valid)  # (B, T') last frame of each run
+    best_prob = np.exp(best) * valid  # (B, T')
+    n_valid = np.maximum(valid.sum(axis=1), 1)  # (B,)
+    conf = np.exp((best * valid).sum(axis=1) / n_valid)  # (B,)
     hyps = []
     for i in range(b):
-        starts = torch.nonzero(run_start[i]).flatten().tolist()
-        ends = torch.nonzero(run_end[i]).flatten().tolist()
-        row_ids = ids[i].tolist()
-        row_emit = emit[i].tolist()
-        tokens, spans, scores = [], [], []
-        for s, e in zip(starts, ends):
-            if row_emit[s]:
-                tokens.append(row_ids[s])
-                spans.append((s, e))
-                scores.append(float(best_prob[i, s : e + 1].max()))
-        if int(lengths[i]) == 0:
-            conf_i = 0.0
-        else:
-            conf_i = float(conf[i])
+        starts = np.flatnonzero(run_start[i])
+        ends = np.flatnonzero(run_end[i])
+        keep = ids[i, starts] != 0
+        starts, ends = starts[keep], ends[keep]
+        tokens = tuple(int(k) for k in ids[i, starts])
+        scores = tuple(float(best_prob[i, s : e + 1].max()) for s, e in zip(starts, ends))
         hyps.append(
             CTCHypothesis(
                 text=alphabet.decode(tokens),
-                tokens=tuple(tokens),
-                spans=tuple(spans),
-                token_scores=tuple(scores),
-                confidence=conf_i,
+                tokens=tokens,
+                spans=tuple((int(s), int(e)) for s, e in zip(starts, ends)),
+                token_scores=scores,
+                confidence=float(conf[i]) if lengths[i] > 0 else 0.0,
             )
         )
     return hyps
@@ -107,5 +104,5 @@ class GreedyCTCDecoder:
     def __init__(self, alphabet: Alphabet) -> None:
         self.alphabet = alphabet
 
-    def __call__(self, log_probs: torch.Tensor, lengths: torch.Tensor) -> list[CTCHypothesis]:
+    def __call__(self, log_probs: Any, lengths: Any) -> list[CTCHypothesis]:
         return ctc_greedy_decode(log_probs, lengths, self.alphabet)

@@ -146,6 +146,15 @@ class Frontend(ABC):
         """
         return None
 
+    def feature_module(self) -> torch.nn.Module | None:
+        """For export: a module mapping a padded raw batch to features, or None if features stay outside the graph.
+
+        The module's forward takes ``(raw (B, S), lengths (B,))`` — e.g. waveforms and their sample
+        counts — and returns ``(features (B, C, F, T), frame_lengths (B,))`` equal, item by item, to
+        :meth:`featurize` without augmentation. It must be exportable to ONNX.
+        """
+        return None
+
     def features(self, source: Any, *, augment: bool = False, generator: torch.Generator | None = None) -> Features:
         """:meth:`load` then :meth:`featurize`."""
         return self.featurize(self.load(source), augment=augment, generator=generator)
