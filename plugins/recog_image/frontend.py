@@ -1,0 +1,137 @@
+"""The handwriting frontend: a text-line image becomes a grayscale feature map ``(1, line_height, W)``.
+
+H is an image's height and W its width in pixels. The raw signal of an image is its ink map
+``(H, W)``: float32 in [0, 1], 1 = ink and 0 = background whatever the original polarity, so
+zero padding of a batch is background.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+import numpy as np
+import torch
+from PIL import Image
+
+from recog.errors import ConfigError
+from recog.frontend import Features, Frontend, FrontendConfig
+
+from .augment import LineAugmentConfig, augment_line
+from .features import ink_box, resize_to_height
+from .io import IMAGE_SUFFIXES, read_gray, sniff_image, to_ink
+
+__all__ = ["LineImageConfig", "LineImageFrontend"]
+
+_POLARITIES = ("auto", "dark-on-light", "light-on-dark")
+
+
+@dataclass(frozen=True)
+class LineImageConfig(FrontendConfig):
+    """How a line image is read and scaled."""
+
+    line_height: int = 48  # pixels: F, the feature rows the model sees
+    max_width: int = 4096  # columns after scaling; wider lines are squeezed horizontally
+    polarity: str = "auto"  # "auto" (detected per image), "dark-on-light" or "light-on-dark"
+    normalize_contrast: bool = True  # stretch so background -> 0 and the strongest ink -> 1
+    crop: bool = True  # crop to the ink's bounding box before scaling
+    crop_threshold: float = 0.25  # a pixel is ink above this (for cropping)
+    crop_margin: float = 0.1  # margin kept around the ink, fraction of the ink's height
+    max_pixels: int = 1 << 25  # larger images are refused (decompression bombs)
+    augment: LineAugmentConfig = field(default_factory=LineAugmentConfig)  # training augmentation ranges
+
+    def __post_init__(self) -> None:
+        if isinstance(self.augment, dict):
+            object.__setattr__(self, "augment", LineAugmentConfig.from_dict(self.augment))
+        if self.line_height < 8:
+            raise ConfigError(f"line_height must be at least 8 pixels, got {self.line_height}")
+        if self.max_width < 1:
+            raise ConfigError(f"max_width must be positive, got {self.max_width}")
+        if self.polarity not in _POLARITIES:
+            raise ConfigError(f"polarity must be one of {_POLARITIES}, got {self.polarity!r}")
+        if self.max_pixels < 1:
+            raise ConfigError(f"max_pixels must be positive, got {self.max_pixels}")
+
+    def to_dict(self) -> dict:
+        return asdict(self)  # the augmentation config becomes a nested dict
+
+    @classmethod
+    def from_dict(cls, d: dict) -> LineImageConfig:
+        unknown = set(d) - {f.name for f in fields(cls)}
+        if unknown:
+            raise ConfigError(f"{cls.__name__} has no field(s) {sorted(unknown)}")
+        return cls(**d)  # __post_init__ rebuilds a nested augmentation dict
+
+
+class LineImageFrontend(Frontend):
+    """Images of one handwritten or printed text line (PNG, JPEG, TIFF, BMP, WebP, single-frame GIF)."""
+
+    name = "image"
+    config_class = LineImageConfig
+    suffixes = IMAGE_SUFFIXES
+    unit = "px"
+    default_model = "handwriting"
+    config: LineImageConfig
+
+    @classmethod
+    def sniff(cls, head: bytes) -> bool:
+        return sniff_image(head) is not None
+
+    @classmethod
+    def accepts_object(cls, obj: Any) -> bool:
+        """PIL images; arrays ``(H, W)``/``(H, W, C)`` and tensors ``(H, W)``/``(C, H, W)`` with H, W > 8, C <= 4.
+
+        The size rule keeps multi-channel audio ``(channels, samples)`` out.
+        """
+        if isinstance(obj, Image.Image):
+            return True
+        if isinstance(obj, np.ndarray):
+            shape = obj.shape if obj.ndim != 3 else obj.shape[:2] if obj.shape[2] <= 4 else ()
+        elif isinstance(obj, torch.Tensor):
+            shape = obj.shape if obj.dim() != 3 else obj.shape[1:] if obj.shape[0] <= 4 else ()
+        else:
+            return False
+        return len(shape) == 2 and min(shape) > 8
+
+    @property
+    def in_features(self) -> int:
+        return self.config.line_height
+
+    def load(self, source: Any) -> torch.Tensor:
+        """Decode ``source`` to its ink map ``(H, W)`` float32, 1 = ink, 0 = background.
+
+        Raises:
+            InputNotFoundError, UnsupportedFormatError, CorruptInputError, EmptyInputError naming the input.
+        """
+        gray = read_gray(source, max_pixels=self.config.max_pixels)  # (H, W), 1 = white
+        return to_ink(gray, self.config.polarity, self.config.normalize_contrast)
+
+    def featurize(
+        self, raw: torch.Tensor, *, augment: bool = False, generator: torch.Generator | None = None
+    ) -> Features:
+        """Ink map ``(H, W)`` -> :class:`Features` ``(1, line_height, W')`` float32, unit "px".
+
+        ``frame_step`` is the original pixels per output column and ``offset`` the column where the
+        crop starts, so frame positions map back to the input image. With ``augment``, the random
+        augmentation of :class:`LineAugmentConfig` is drawn from ``generator`` only.
+        """
+        if not (isinstance(raw, torch.Tensor) and raw.dim() == 2 and raw.numel() > 0):
+            raise TypeError(f"featurize expects an ink map (H, W) from load(), got {type(raw).__name__}")
+        cfg = self.config
+        x = raw.float()
+        x0, width = 0, x.shape[1]
+        if cfg.crop:
+            box = ink_box(x, threshold=cfg.crop_threshold, margin=cfg.crop_margin)
+            x = x[box.y0 : box.y1, box.x0 : box.x1]
+            x0, width = box.x0, box.x1 - box.x0
+        x = resize_to_height(x, cfg.line_height, cfg.max_width)  # (F, W')
+        if augment:
+            x = augment_line(x, cfg.augment, generator)
+            if x.shape[1] > cfg.max_width:
+                x = resize_to_height(x, cfg.line_height, cfg.max_width)
+        return Features(x[None].contiguous(), width / x.shape[1], "px", float(x0))  # (1, F, W')
+
+    def length_hint(self, raw: torch.Tensor) -> float:
+        """W * line_height / H, the width after scaling (before cropping)."""
+        h, w = raw.shape
+        return min(float(self.config.max_width), w * self.config.line_height / h)
