@@ -350,6 +350,7 @@ def test_frontend_loads_at_audio_rate_and_delegates_featurize(stub_audio):
     assert feats.data.shape == (1, 80, len(wav) // 80) and feats.unit == "s" and feats.frame_step == 0.01
     assert torch.equal(fe.features(SpokenText("THREE FIVE TWO")).data, feats.data)
     assert fe.windows("THREE FIVE TWO") is None  # the stub has no windows: one pass
+    assert fe.feature_module() is None  # nor in-graph features
     wav[:] = 0  # a caller's changes do not reach the frontend's cache of the last text
     assert torch.equal(fe.load("THREE FIVE TWO"), fe.load("THREE FIVE TWO")) and fe.load("THREE FIVE TWO").any()
     with pytest.raises(TextError, match="reads text"):
@@ -375,6 +376,8 @@ def test_frontend_featurizes_with_the_real_audio_frontend():
     assert feats.data.shape == (1, 80, feats.num_frames) and abs(feats.num_frames - len(wav) / 160) <= 2
     assert torch.isfinite(feats.data).all() and feats.unit == "s" and feats.frame_step == 0.01
     assert torch.equal(fe.features(SpokenText("THREE FIVE TWO")).data, feats.data)
+    audio_module = get_host().frontend("audio")().feature_module()
+    assert type(fe.feature_module()) is type(audio_module)
     # speech longer than the audio frontend's window comes back in windows that featurize to (1, 80, T)
     short = SpeechFromTextFrontend(SpeechFromTextConfig(audio={"window_s": 2.0, "overlap_s": 0.5}))
     windows = list(short.windows(SENTENCE))

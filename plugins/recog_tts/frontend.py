@@ -118,6 +118,10 @@ class SpeechFromTextFrontend(Frontend):
     def length_hint(self, raw: Any) -> float:
         return self.audio_frontend.length_hint(raw)
 
+    def feature_module(self) -> torch.nn.Module | None:
+        """The audio frontend's in-graph features: this frontend's raw signal is its waveform."""
+        return self.audio_frontend.feature_module()
+
     def windows(self, source: Any) -> Iterator[Window] | None:
         """The audio frontend's windows of the speech, for text that speaks longer than one window; else None."""
         return self.audio_frontend.windows(self.load(source))
