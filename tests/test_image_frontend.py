@@ -317,7 +317,7 @@ def test_accepts_paths_and_objects(tmp_path):
     assert LineImageFrontend.accepts_path(fake, b"hello") == 1  # suffix only
     assert LineImageFrontend.accepts_path(wav, wav.read_bytes()) == 0
     assert {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp", ".gif"} <= set(LineImageFrontend.suffixes)
-    yes = [Image.new("L", (3, 3)), _line_u8(), np.zeros((H, W, 3)), torch.zeros(H, W), torch.zeros(3, H, W)]
+    yes = [Image.new("L", (3, 3)), _encoded("PNG"), _line_u8(), np.zeros((H, W, 3)), torch.zeros(H, W), torch.zeros(3, H, W)]
     no = ["x.png", b"\x89PNG", np.zeros(16000), np.zeros((2, 16000)), torch.zeros(1, 16000), np.zeros((H, W, 7)), 3]
     assert all(LineImageFrontend.accepts_object(o) for o in yes)
     assert not any(LineImageFrontend.accepts_object(o) for o in no)

@@ -59,6 +59,6 @@ def run_render(args: argparse.Namespace) -> int:
     report = render_dataset(args.out, args.count, fonts, sampler, seed=args.seed, manifest_name=args.manifest)
     print(
         f"wrote {report.written} images with {len(report.per_font)} fonts to {report.manifest}"
-        f" ({report.skipped} texts skipped for missing glyphs)"
+        f" ({report.skipped} texts skipped for missing glyphs; corpus: {', '.join(map(str, texts)) or 'none, place names and numbers only'})"
     )
     return 0

@@ -39,7 +39,7 @@ class HandwritingFont:
 
     id: str  # stable name for hold-out, e.g. "kristi"
     path: Path
-    _cache: dict = field(default_factory=dict, repr=False, compare=False, hash=False)  # char -> has glyph, "caps"
+    _cache: dict = field(default_factory=dict, repr=False, compare=False, hash=False)  # char -> has glyph; "x", "caps"
 
     def load(self, size: int) -> ImageFont.FreeTypeFont:
         """The font at ``size`` pixels (basic layout, the same on every machine)."""
@@ -54,6 +54,15 @@ class HandwritingFont:
     def missing(self, text: str) -> set[str]:
         """The characters of ``text`` this font has no glyph for."""
         return {c for c in set(text) if not self.has_glyph(c)}
+
+    @property
+    def x_ratio(self) -> float:
+        """Height of "o" (else "n", "x", "X") per pixel of font size, to draw every font at a like size."""
+        if "x" not in self._cache:
+            probe = next((c for c in "onxX" if self.has_glyph(c)), None)
+            f = self.load(100)
+            self._cache["x"] = (f.getbbox(probe)[3] - f.getbbox(probe)[1]) / 100 if probe else 0.5
+        return self._cache["x"]
 
     @property
     def caps_only(self) -> bool:

@@ -79,12 +79,12 @@ class LineImageFrontend(Frontend):
 
     @classmethod
     def accepts_object(cls, obj: Any) -> bool:
-        """PIL images; arrays ``(H, W)``/``(H, W, C)`` and tensors ``(H, W)``/``(C, H, W)`` with H, W > 8, C <= 4.
-
-        The size rule keeps multi-channel audio ``(channels, samples)`` out.
-        """
+        """PIL images, image file bytes, arrays ``(H, W)``/``(H, W, C)`` and tensors ``(H, W)``/``(C, H, W)``
+        with H, W > 8 and C <= 4 (the size rule keeps multi-channel audio ``(channels, samples)`` out)."""
         if isinstance(obj, Image.Image):
             return True
+        if isinstance(obj, (bytes, bytearray, memoryview)):
+            return sniff_image(bytes(obj[:64])) is not None
         if isinstance(obj, np.ndarray):
             shape = obj.shape if obj.ndim != 3 else obj.shape[:2] if obj.shape[2] <= 4 else ()
         elif isinstance(obj, torch.Tensor):

@@ -34,7 +34,7 @@ __all__ = ["SynthConfig", "TextSampler", "RenderReport", "render_text", "render_
 class SynthConfig:
     """Ranges the renderer draws from uniformly, per image."""
 
-    font_size: tuple[int, int] = (28, 44)  # pixels per em
+    x_height: tuple[int, int] = (12, 20)  # pixels from baseline to the top of an "x" (font size follows)
     ink: tuple[int, int] = (0, 90)  # ink gray level (0 = black)
     paper: tuple[int, int] = (200, 255)  # background gray level (255 = white)
     pad: tuple[int, int] = (2, 14)  # pixels of paper around the ink, drawn per side
@@ -46,7 +46,7 @@ class SynthConfig:
     noise: float = 6.0  # std of the paper noise, gray levels
 
     def __post_init__(self) -> None:
-        for name in ("font_size", "ink", "paper", "pad", "spacing"):
+        for name in ("x_height", "ink", "paper", "pad", "spacing"):
             lo, hi = getattr(self, name)
             if lo > hi:
                 raise ConfigError(f"SynthConfig.{name} must be (low, high), got {(lo, hi)}")
@@ -64,7 +64,7 @@ def render_text(text: str, font: HandwritingFont, rng: random.Random, cfg: Synth
     missing = font.missing(text)
     if missing:
         raise TextError(f"font:{font.id}", f"no glyph for {''.join(sorted(missing))!r} in {text!r}")
-    f = font.load(rng.randint(*cfg.font_size))
+    f = font.load(max(6, round(rng.randint(*cfg.x_height) / max(font.x_ratio, 0.1))))
     ink, paper = rng.randint(*cfg.ink), rng.randint(*cfg.paper)
     ascent, descent = f.getmetrics()
     amp, period, phase = rng.uniform(0, cfg.wobble), rng.uniform(80, 320), rng.uniform(0, 2 * math.pi)
