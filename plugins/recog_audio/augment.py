@@ -1,0 +1,133 @@
+"""Training-time augmentation: speed, gain and generated noise on waveforms, SpecAugment on features.
+
+Shapes: S samples, C channels, F mel bins, T frames. All randomness comes from the
+``torch.Generator`` passed in (None means torch's global generator), so a seed fixes the result.
+Noise is generated (white, pink, brown), never downloaded.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from .config import LogMelConfig
+from .io import resample
+
+__all__ = [
+    "speed_perturb",
+    "apply_gain",
+    "colored_noise",
+    "add_noise",
+    "spec_augment",
+    "augment_waveform",
+    "augment_features",
+]
+
+_COLOR_EXPONENT = {"white": 0.0, "pink": 1.0, "brown": 2.0}  # noise power spectrum ~ 1 / f^exponent
+
+
+def _uniform(lo: float, hi: float, generator: torch.Generator | None) -> float:
+    return lo + (hi - lo) * float(torch.rand((), generator=generator))
+
+
+def _chance(p: float, generator: torch.Generator | None) -> bool:
+    return float(torch.rand((), generator=generator)) < p
+
+
+def _randint(lo: int, hi: int, generator: torch.Generator | None) -> int:
+    """Uniform integer in [lo, hi] (inclusive)."""
+    return int(torch.randint(lo, hi + 1, (), generator=generator))
+
+
+def speed_perturb(wave: torch.Tensor, factor: float) -> torch.Tensor:
+    """Play ``(S,)`` ``factor`` times faster by resampling (tempo and pitch together): ``(S,)`` -> ``(~S/factor,)``.
+
+    The factor is rounded to 1%, which keeps the polyphase resampling kernel small.
+    """
+    percent = round(factor * 100)
+    return resample(wave, percent, 100)
+
+
+def apply_gain(wave: torch.Tensor, db: float) -> torch.Tensor:
+    """Scale ``(S,)`` by ``db`` decibels."""
+    return wave * (10.0 ** (db / 20.0))
+
+
+def colored_noise(n: int, color: str, generator: torch.Generator | None) -> torch.Tensor:
+    """Unit-RMS noise ``(n,)`` whose power spectrum falls as 1/f^0 (white), 1/f (pink) or 1/f^2 (brown)."""
+    white = torch.randn(n, generator=generator)
+    exponent = _COLOR_EXPONENT[color]
+    if exponent:
+        spec = torch.fft.rfft(white)  # (n // 2 + 1,)
+        f = torch.arange(spec.shape[0], dtype=torch.float32)
+        f[0] = 1.0  # the DC bin is zeroed below
+        spec = spec / f ** (exponent / 2)
+        spec[0] = 0
+        white = torch.fft.irfft(spec, n=n)
+    return white / white.pow(2).mean().sqrt().clamp_min(1e-12)
+
+
+def add_noise(wave: torch.Tensor, noise: torch.Tensor, snr_db: float) -> torch.Tensor:
+    """Add ``noise`` ``(S,)`` scaled to ``snr_db`` below the signal's power; silence stays silent."""
+    signal_power = wave.pow(2).mean()
+    noise_power = noise.pow(2).mean().clamp_min(1e-12)
+    scale = torch.sqrt(signal_power / (noise_power * 10.0 ** (snr_db / 10.0)))
+    return wave + scale * noise
+
+
+def spec_augment(
+    x: torch.Tensor,
+    *,
+    time_masks: int,
+    time_mask_max: int,
+    time_mask_max_ratio: float,
+    freq_masks: int,
+    freq_mask_max: int,
+    generator: torch.Generator | None,
+) -> torch.Tensor:
+    """SpecAugment: zero random bands of bins and spans of frames of ``(C, F, T)``; returns a new tensor.
+
+    Zero is the mean of normalised features. A time mask is at most ``time_mask_max`` frames and
+    at most ``time_mask_max_ratio`` of T, so short utterances are not wiped out.
+    """
+    x = x.clone()
+    n_bins, n_frames = x.shape[-2], x.shape[-1]
+    for _ in range(freq_masks):
+        width = _randint(0, min(freq_mask_max, n_bins), generator)
+        start = _randint(0, n_bins - width, generator)
+        x[..., start : start + width, :] = 0
+    widest = min(time_mask_max, int(time_mask_max_ratio * n_frames))
+    for _ in range(time_masks):
+        width = _randint(0, widest, generator)
+        start = _randint(0, n_frames - width, generator)
+        x[..., start : start + width] = 0
+    return x
+
+
+def augment_waveform(wave: torch.Tensor, cfg: LogMelConfig, generator: torch.Generator | None) -> torch.Tensor:
+    """Speed perturbation, additive noise and gain, each with its probability: ``(S,)`` -> ``(S',)``."""
+    if wave.shape[0] == 0:
+        return wave
+    if _chance(cfg.speed_prob, generator):
+        wave = speed_perturb(wave, _uniform(cfg.speed_min, cfg.speed_max, generator))
+    if _chance(cfg.noise_prob, generator):
+        color = cfg.noise_colors[_randint(0, len(cfg.noise_colors) - 1, generator)]
+        snr = _uniform(cfg.noise_snr_min, cfg.noise_snr_max, generator)
+        wave = add_noise(wave, colored_noise(wave.shape[0], color, generator), snr)
+    if _chance(cfg.gain_prob, generator):
+        wave = apply_gain(wave, _uniform(-cfg.gain_db, cfg.gain_db, generator))
+    return wave
+
+
+def augment_features(x: torch.Tensor, cfg: LogMelConfig, generator: torch.Generator | None) -> torch.Tensor:
+    """SpecAugment with probability ``cfg.specaug_prob``: ``(C, F, T)`` -> ``(C, F, T)``."""
+    if not _chance(cfg.specaug_prob, generator):
+        return x
+    return spec_augment(
+        x,
+        time_masks=cfg.time_masks,
+        time_mask_max=cfg.time_mask_max,
+        time_mask_max_ratio=cfg.time_mask_max_ratio,
+        freq_masks=cfg.freq_masks,
+        freq_mask_max=cfg.freq_mask_max,
+        generator=generator,
+    )

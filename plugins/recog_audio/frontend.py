@@ -1,0 +1,95 @@
+"""The audio frontend: any audio input -> normalised log-mel ``(1, F, T)``, 10 ms per frame.
+
+F mel bins, T frames, S samples.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+import torch
+
+from recog.frontend import Features, Frontend, Window
+
+from .augment import augment_features, augment_waveform
+from .config import LogMelConfig
+from .features import LogMel
+from .io import AUDIO_SUFFIXES, is_audio_object, is_file_source, load_audio, sniff_audio
+from .windows import file_windows, waveform_windows
+
+__all__ = ["LogMelFrontend"]
+
+
+class LogMelFrontend(Frontend):
+    """Speech input: WAV/FLAC/OGG/MP3 files or bytes, arrays and tensors -> log-mel features.
+
+    :meth:`load` gives a mono float32 waveform ``(S,)`` at ``config.sample_rate``;
+    :meth:`featurize` gives :class:`recog.Features` with data ``(1, F, T)`` and a frame step of
+    ``hop / sample_rate`` seconds. Inputs longer than ``config.window_s`` are split by :meth:`windows`.
+    """
+
+    name: ClassVar[str] = "audio"
+    config_class: ClassVar[type[LogMelConfig]] = LogMelConfig
+    suffixes: ClassVar[tuple[str, ...]] = AUDIO_SUFFIXES
+    unit: ClassVar[str] = "s"
+    default_model: ClassVar[str | None] = "speech"
+    in_channels: ClassVar[int] = 1
+
+    config: LogMelConfig
+
+    def __init__(self, config: LogMelConfig | None = None) -> None:
+        super().__init__(config)
+        self.logmel = LogMel.from_config(self.config)
+
+    @classmethod
+    def sniff(cls, head: bytes) -> bool:
+        """True for RIFF/WAVE, fLaC, OggS, an ID3 tag or an MPEG audio frame header."""
+        return sniff_audio(head) is not None
+
+    @classmethod
+    def accepts_object(cls, obj: Any) -> bool:
+        """True for arrays/tensors ``(S,)`` or ``(C, S)``, ``(array, sample_rate)`` tuples and audio file bytes."""
+        return is_audio_object(obj)
+
+    @property
+    def in_features(self) -> int:
+        return self.config.n_mels
+
+    def load(self, source: Any) -> torch.Tensor:
+        """Any supported source -> mono float32 ``(S,)`` at ``config.sample_rate``; errors name the input."""
+        return load_audio(source, self.config.sample_rate)
+
+    def featurize(
+        self, raw: torch.Tensor, *, augment: bool = False, generator: torch.Generator | None = None
+    ) -> Features:
+        """Waveform ``(S,)`` -> Features ``(1, F, T)`` with ``T = 1 + S' // hop`` (S' after speed perturbation).
+
+        With ``augment``, speed/noise/gain are applied to the waveform and SpecAugment to the
+        features, drawing only from ``generator``.
+        """
+        if not (isinstance(raw, torch.Tensor) and raw.ndim == 1):
+            raise TypeError(f"featurize expects the waveform (S,) that load() returns, got {type(raw).__name__}")
+        wave = raw.to(torch.float32)
+        if augment:
+            wave = augment_waveform(wave, self.config, generator)
+        with torch.no_grad():
+            feats, _ = self.logmel(wave[None], torch.tensor([wave.shape[0]]))  # (1, 1, F, T)
+        data = feats[0]  # (1, F, T)
+        if augment:
+            data = augment_features(data, self.config, generator)
+        return Features(data, self.config.frame_step, self.unit)
+
+    def length_hint(self, raw: torch.Tensor) -> float:
+        """Samples / hop: proportional to T without computing features."""
+        return raw.shape[-1] / self.config.hop
+
+    def windows(self, source: Any) -> Iterator[Window] | None:
+        """Overlapping windows for audio longer than ``config.window_s``, else None.
+
+        Files and bytes are decoded block by block (bounded memory); arrays are loaded and sliced.
+        """
+        cfg = self.config
+        if is_file_source(source):
+            return file_windows(source, cfg.sample_rate, cfg.window_s, cfg.overlap_s)
+        return waveform_windows(self.load(source), cfg.sample_rate, cfg.window_s, cfg.overlap_s)
