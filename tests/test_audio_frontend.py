@@ -324,11 +324,21 @@ def test_batched_equals_unbatched(fe):
         assert not feats[i, :, :, t:].any()  # padding frames are zero
 
 
-def test_log_mel_exports_to_onnx(tmp_path):
+def test_feature_module_is_the_batched_featurize(fe):
+    module = fe.feature_module()
+    assert isinstance(module, LogMel) and not module.training and module is not fe.logmel
+    waves = [torch.from_numpy(signal(SR, 0.5)), torch.from_numpy(signal(SR, 0.3))]
+    batch = torch.nn.utils.rnn.pad_sequence(waves, batch_first=True)  # (B, S)
+    feats, frames = module(batch, torch.tensor([len(w) for w in waves]))
+    for i, w in enumerate(waves):
+        assert (feats[i, :, :, : int(frames[i])] - fe.featurize(w).data).abs().max() < 1e-5
+
+
+def test_log_mel_exports_to_onnx(fe, tmp_path):
     ort = pytest.importorskip("onnxruntime")
     import warnings
 
-    module = LogMel().eval()
+    module = fe.feature_module()
     gen = torch.Generator().manual_seed(0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

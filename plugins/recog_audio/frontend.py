@@ -84,6 +84,11 @@ class LogMelFrontend(Frontend):
         """Samples / hop: proportional to T without computing features."""
         return raw.shape[-1] / self.config.hop
 
+    def feature_module(self) -> LogMel:
+        """A fresh :class:`LogMel` in eval mode: ``(waveforms (B, S), lengths (B,)) -> (features (B, 1, F, T),
+        frame_lengths (B,))``, item by item equal to :meth:`featurize` without augmentation; exports to ONNX."""
+        return LogMel.from_config(self.config).eval()
+
     def windows(self, source: Any) -> Iterator[Window] | None:
         """Overlapping windows for audio longer than ``config.window_s``, else None.
 
