@@ -24,9 +24,9 @@ from typing import Any, ClassVar
 
 import torch
 
-from .errors import ConfigError, InputNotFoundError
+from .errors import ConfigError, InputError, InputNotFoundError
 
-__all__ = ["Features", "Window", "Frontend", "FrontendConfig", "read_head"]
+__all__ = ["Features", "Window", "Frontend", "FrontendConfig", "read_head", "HEAD_BYTES"]
 
 HEAD_BYTES = 64  # bytes read from a file to sniff its format
 
@@ -96,6 +96,7 @@ class Frontend(ABC):
     unit: ClassVar[str] = "s"  # "s" or "px"
     default_model: ClassVar[str | None] = None  # model used when none is named
     in_channels: ClassVar[int] = 1
+    feeds: ClassVar[str | None] = None  # name of the frontend whose features this one produces (tts -> audio)
 
     def __init__(self, config: FrontendConfig | None = None) -> None:
         self.config = config if config is not None else self.config_class()
@@ -119,6 +120,14 @@ class Frontend(ABC):
         if cls.sniff(head):
             return 2
         return 1 if path.suffix.lower() in cls.suffixes else 0
+
+    @classmethod
+    def feeding(cls, inner: Frontend) -> Frontend:
+        """For a frontend with ``feeds``: an instance that produces exactly ``inner``'s features.
+
+        Lets a model trained on ``inner``'s features take this frontend's inputs (text for a speech model).
+        """
+        raise NotImplementedError(f"{cls.__name__} does not feed another frontend")
 
     # --- geometry --------------------------------------------------------
     @property
@@ -178,5 +187,8 @@ def read_head(path: str | os.PathLike) -> bytes:
         raise InputNotFoundError(p, "no such file")
     if not p.is_file():
         raise InputNotFoundError(p, "not a regular file")
-    with open(p, "rb") as f:
-        return f.read(HEAD_BYTES)
+    try:
+        with open(p, "rb") as f:
+            return f.read(HEAD_BYTES)
+    except OSError as e:
+        raise InputError(p, f"cannot read ({e.strerror or e})") from None

@@ -65,6 +65,7 @@ class Recognizer:
         self.decoder = decoder or GreedyCTCDecoder(alphabet)
         self.name = name
         self.bundle = bundle
+        self._feeders: dict[str, Frontend] = {}
 
     @classmethod
     def from_bundle(
@@ -88,9 +89,21 @@ class Recognizer:
         )
 
     # --- input checks -----------------------------------------------------
+    def frontend_for(self, source: Any) -> Frontend:
+        """The model's frontend, or one that feeds it and claims ``source`` (e.g. text for a speech model)."""
+        if self.frontend.accepts_object(source):
+            return self.frontend
+        for name, cls in get_host().frontends().items():
+            if cls.feeds == self.frontend.name and cls.accepts_object(source):
+                if name not in self._feeders:
+                    self._feeders[name] = cls.feeding(self.frontend)
+                return self._feeders[name]
+        return self.frontend
+
     def check_input(self, source: Any) -> None:
         """Raise if ``source`` is a file this recogniser's frontend cannot read (before decoding it)."""
-        if isinstance(source, (str, os.PathLike)) and not self.frontend.accepts_object(source):
+        if isinstance(source, (str, os.PathLike)) and self.frontend_for(source) is self.frontend \
+                and not self.frontend.accepts_object(source):
             path = Path(source)
             head = read_head(path)
             if self.frontend.accepts_path(path, head) == 0:
@@ -188,11 +201,12 @@ class Recognizer:
         for i, src in enumerate(sources):
             try:
                 self.check_input(src)
-                windows = self.frontend.windows(src)
+                frontend = self.frontend_for(src)
+                windows = frontend.windows(src)
                 if windows is not None:
                     results[i] = self._transcribe_windows(src, windows, batch_size)
                 else:
-                    short.append((i, self.frontend.features(src)))
+                    short.append((i, frontend.features(src)))
             except RecogError as e:
                 if errors == "raise":
                     raise

@@ -56,6 +56,7 @@ class SpeechFromTextFrontend(Frontend):
     suffixes = ()  # files are never text for this frontend
     unit = "s"
     default_model = "speech"
+    feeds = "audio"
 
     def __init__(self, config: SpeechFromTextConfig | None = None) -> None:
         super().__init__(config)
@@ -70,6 +71,11 @@ class SpeechFromTextFrontend(Frontend):
     @classmethod
     def accepts_object(cls, obj: Any) -> bool:
         return isinstance(obj, SpokenText)
+
+    @classmethod
+    def feeding(cls, inner: Frontend) -> SpeechFromTextFrontend:
+        """Speak text with the default voice into ``inner``'s features (a speech model's own audio frontend)."""
+        return cls(SpeechFromTextConfig(audio_frontend=inner.name, audio=inner.config_dict()))
 
     # --- the audio frontend it feeds -------------------------------------
     @property
