@@ -39,7 +39,7 @@ class HandwritingFont:
 
     id: str  # stable name for hold-out, e.g. "kristi"
     path: Path
-    _cache: dict = field(default_factory=dict, repr=False, compare=False, hash=False)  # char -> has glyph; "x", "caps"
+    _cache: dict = field(default_factory=dict, repr=False, compare=False, hash=False)  # char -> has glyph; "notdef", "x", "caps"
 
     def load(self, size: int) -> ImageFont.FreeTypeFont:
         """The font at ``size`` pixels (basic layout, the same on every machine)."""
@@ -48,7 +48,10 @@ class HandwritingFont:
     def has_glyph(self, ch: str) -> bool:
         """True if the font draws ``ch`` with a glyph of its own (not .notdef, not blank unless whitespace)."""
         if ch not in self._cache:
-            self._cache[ch] = _has_glyph(self.load(_PROBE_SIZE), ch)
+            font = self.load(_PROBE_SIZE)
+            if "notdef" not in self._cache:
+                self._cache["notdef"] = _signature(font, _NOTDEF_PROBE)
+            self._cache[ch] = _has_glyph(font, ch, self._cache["notdef"])
         return self._cache[ch]
 
     def missing(self, text: str) -> set[str]:
@@ -89,13 +92,13 @@ def _signature(font: ImageFont.FreeTypeFont, ch: str) -> tuple:
     return font.getlength(ch), (l, t, r, b), im.tobytes()
 
 
-def _has_glyph(font: ImageFont.FreeTypeFont, ch: str) -> bool:
+def _has_glyph(font: ImageFont.FreeTypeFont, ch: str, notdef: tuple) -> bool:
     if len(ch) != 1 or not ch.isprintable():
         return False
     if ch.isspace():
         return font.getlength(ch) > 0
     sig = _signature(font, ch)
-    if sig == _signature(font, _NOTDEF_PROBE):
+    if sig == notdef:
         return False  # rendered as the .notdef box (or blank .notdef)
     return any(sig[2])  # a mapped but empty glyph is as good as missing
 
@@ -135,13 +138,15 @@ def find_fonts(dirs: Iterable[str | os.PathLike] | None = None, *, all_fonts: bo
             (for folders of your own fonts).
     """
     paths: list[Path] = []
+    seen: set[Path] = set()  # packages may link one file into several folders
     for d in dirs if dirs is not None else FONT_DIRS:
         root = Path(d).expanduser()
         if not root.is_dir():
             continue
         for p in sorted(root.rglob("*")):
-            if p.suffix.lower() in _SUFFIXES and p.is_file():
+            if p.suffix.lower() in _SUFFIXES and p.is_file() and p.resolve() not in seen:
                 if all_fonts or HANDWRITING_FONT_DIRS.intersection(p.relative_to(root).parts[:-1]):
+                    seen.add(p.resolve())
                     paths.append(p)
     fonts: dict[str, HandwritingFont] = {}
     for p in paths:

@@ -7,7 +7,7 @@ zero padding of a batch is background.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -41,7 +41,7 @@ class LineImageConfig(FrontendConfig):
     augment: LineAugmentConfig = field(default_factory=LineAugmentConfig)  # training augmentation ranges
 
     def __post_init__(self) -> None:
-        if isinstance(self.augment, dict):
+        if isinstance(self.augment, dict):  # from_dict / a bundle's JSON: the nested config comes as a dict
             object.__setattr__(self, "augment", LineAugmentConfig.from_dict(self.augment))
         if self.line_height < 8:
             raise ConfigError(f"line_height must be at least 8 pixels, got {self.line_height}")
@@ -52,15 +52,6 @@ class LineImageConfig(FrontendConfig):
         if self.max_pixels < 1:
             raise ConfigError(f"max_pixels must be positive, got {self.max_pixels}")
 
-    def to_dict(self) -> dict:
-        return asdict(self)  # the augmentation config becomes a nested dict
-
-    @classmethod
-    def from_dict(cls, d: dict) -> LineImageConfig:
-        unknown = set(d) - {f.name for f in fields(cls)}
-        if unknown:
-            raise ConfigError(f"{cls.__name__} has no field(s) {sorted(unknown)}")
-        return cls(**d)  # __post_init__ rebuilds a nested augmentation dict
 
 
 class LineImageFrontend(Frontend):

@@ -85,12 +85,11 @@ def read_gray(source: Any, *, max_pixels: int) -> torch.Tensor:
         path = Path(source)
         head = read_head(path)  # raises InputNotFoundError naming it
         try:
-            with open(path, "rb") as f:
-                return _decode(f, head, path, max_pixels)
+            f = open(path, "rb")
         except OSError as e:
-            if isinstance(e, (InputNotFoundError, CorruptInputError)):
-                raise
             raise InputNotFoundError(path, f"cannot be read: {e.strerror or e}") from e
+        with f:
+            return _decode(f, head, path, max_pixels)
     raise UnsupportedFormatError(
         source, "expected a path, bytes, a PIL image, a numpy array or a torch tensor for an image"
     )

@@ -1,16 +1,16 @@
 """Entry point of the built-in image plugin (group ``recog``): the line-image frontend and ``recog render``."""
 
-from recog.hookspecs import hookimpl
+from recog.hookspecs import RegisterCommand, RegisterFrontend, hookimpl
 
 from .commands import configure_render, run_render
 from .frontend import LineImageFrontend
 
 
 @hookimpl
-def register_frontends(register):
+def register_frontends(register: RegisterFrontend) -> None:
     register(LineImageFrontend)
 
 
 @hookimpl
-def register_commands(register):
+def register_commands(register: RegisterCommand) -> None:
     register("render", "render synthetic handwriting with installed fonts (PNGs + JSONL manifest)", configure_render, run_render)

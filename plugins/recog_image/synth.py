@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFilter
+from PIL import Image, ImageDraw, ImageFilter, ImageOps
 
 from recog.errors import ConfigError, DataError, TextError
 
@@ -86,7 +86,7 @@ def render_text(text: str, font: HandwritingFont, rng: random.Random, cfg: Synth
         draw.text((margin + cx, base + cy), ch, font=f, fill=0, anchor="ls")
     # slant about the baseline: input x = x + slant * (y - base)
     im = im.transform(im.size, Image.Transform.AFFINE, (1, slant, -slant * base, 0, 1, 0), Image.Resampling.BILINEAR, fillcolor=255)
-    box = Image.eval(im, lambda v: 255 - v).getbbox()
+    box = ImageOps.invert(im).getbbox()
     if box is None:
         raise TextError(f"font:{font.id}", f"{text!r} rendered no ink")
     l, t, r, b = box
