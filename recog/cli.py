@@ -152,6 +152,17 @@ def _models(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export(args: argparse.Namespace) -> int:
+    from .export import export_bundle, onnx_metadata
+
+    path = export_bundle(args.model, args.out, int8=args.int8, features_in_graph=args.features_in_graph)
+    meta = onnx_metadata(path)
+    print(json.dumps({"onnx": str(path), "bytes": path.stat().st_size, "inputs": meta["inputs"]["kind"],
+                      "exporter": meta["exporter"]["path"], "int8": meta["int8"],
+                      "max_abs_log_prob_diff_fp32": meta["export_check"]["max_abs_log_prob_diff_fp32"]}))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="recog", description="Speech and handwriting recognition with BiLSTM-CTC models.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -196,6 +207,14 @@ def build_parser() -> argparse.ArgumentParser:
     m = sub.add_parser("models", help="list the shipped models")
     m.add_argument("--json", action="store_true")
     m.set_defaults(func=_models)
+
+    x = sub.add_parser("export", help="export a model as one ONNX graph (features in the graph where possible)")
+    x.add_argument("model", help="model name or bundle path")
+    x.add_argument("-o", "--out", required=True, help="output file, e.g. exports/speech.onnx")
+    x.add_argument("--int8", action="store_true", help="quantise weights to int8 (dynamic quantisation)")
+    x.add_argument("--features-in-graph", action=argparse.BooleanOptionalAction, default=True,
+                   help="raw input with feature extraction in the graph, where the frontend allows it (default)")
+    x.set_defaults(func=_export)
 
     for name, (help_, configure, run) in sorted(get_host().commands().items()):
         if name in sub.choices:

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Regenerate the ONNX exports of the shipped models: exports/NAME.onnx (fp32) and exports/NAME.int8.onnx.
+#
+#   bash exports/build.sh            # every shipped model that is installed
+#   bash exports/build.sh speech     # just one
+#
+# Each export is checked against PyTorch before it is written (see recog.export). Models that are
+# not registered yet (their bundle is not installed) are skipped with a note; any other failure stops.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python}
+MODELS=("$@")
+[ ${#MODELS[@]} -gt 0 ] || MODELS=(speech handwriting)
+HAVE=$("$PY" -c 'import recog; print(" ".join(recog.models()))')
+for model in "${MODELS[@]}"; do
+    if [[ " $HAVE " != *" $model "* ]]; then
+        echo "build.sh: model '$model' is not registered (bundle not installed); skipped" >&2
+        continue
+    fi
+    "$PY" -m recog export "$model" -o "exports/$model.onnx"
+    "$PY" -m recog export "$model" -o "exports/$model.int8.onnx" --int8
+done

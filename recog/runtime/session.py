@@ -1,0 +1,283 @@
+"""The torch-free recogniser: an ONNX Runtime session, an input reader and the shared greedy decoder.
+
+Shapes: B batch, S raw samples, C channels, F feature rows, T frames, T' output frames, V vocabulary.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..decode import CTCHypothesis, ctc_greedy_decode
+from ..errors import BundleError, InputError, ModelMismatchError, RecogError
+from ..results import TokenTiming, Transcript
+from .model_info import OnnxModelInfo
+from .readers import InputReader, Piece, reader_for
+
+__all__ = ["OnnxRecognizer", "default_providers", "gpu_available"]
+
+CPU, CUDA, TENSORRT = "CPUExecutionProvider", "CUDAExecutionProvider", "TensorrtExecutionProvider"
+
+
+# --- execution providers -------------------------------------------------------------------------------
+
+
+def _load_any(names: Sequence[str]) -> ctypes.CDLL | None:
+    for name in names:
+        try:
+            return ctypes.CDLL(name)
+        except OSError:
+            continue
+    return None
+
+
+def gpu_available() -> bool:
+    """True if the NVIDIA driver is installed and reports at least one CUDA device (checked without torch)."""
+    lib = _load_any(["nvcuda.dll"] if sys.platform == "win32" else ["libcuda.so.1", "libcuda.so", "libcuda.dylib"])
+    if lib is None:
+        return False
+    count = ctypes.c_int(0)
+    try:
+        return lib.cuInit(0) == 0 and lib.cuDeviceGetCount(ctypes.byref(count)) == 0 and count.value > 0
+    except AttributeError:
+        return False
+
+
+def _tensorrt_available() -> bool:
+    names = ["libnvinfer.so.10", "libnvinfer.so"] + ([ctypes.util.find_library("nvinfer")] if sys.platform != "win32" else [])
+    return _load_any([n for n in names if n]) is not None
+
+
+def default_providers() -> list[str]:
+    """TensorRT (when its libraries load), then CUDA, when a GPU is present and this onnxruntime build has them; CPU last.
+
+    onnxruntime-gpu lists its GPU providers even on machines without a GPU; asking for them there
+    only produces load errors, so the GPU is probed through the driver first.
+    """
+    import onnxruntime as ort
+
+    available = ort.get_available_providers()
+    chosen = []
+    if CUDA in available and gpu_available():
+        if TENSORRT in available and _tensorrt_available():
+            chosen.append(TENSORRT)
+        chosen.append(CUDA)
+    return chosen + [CPU]
+
+
+def _provider_name(p: Any) -> str:
+    return p[0] if isinstance(p, tuple) else str(p)
+
+
+# --- the recogniser -----------------------------------------------------------------------------------
+
+
+def describe_source(source: Any) -> str:
+    if isinstance(source, (str, os.PathLike)):
+        return os.fspath(source)
+    return InputError(source, "").source
+
+
+def _tokens(hyp: CTCHypothesis, piece: Piece, time_stride: int, alphabet_chars: list[str]) -> list[TokenTiming]:
+    step = time_stride * piece.frame_step
+    return [
+        TokenTiming(alphabet_chars[tok - 1], piece.offset + s * step, piece.offset + (e + 1) * step, score)
+        for tok, (s, e), score in zip(hyp.tokens, hyp.spans, hyp.token_scores)
+    ]
+
+
+def _collapse_spaces(tokens: list[TokenTiming]) -> tuple[TokenTiming, ...]:
+    """Drop spaces at the edges and doubled spaces (window joins), keeping token timings aligned."""
+    kept: list[TokenTiming] = []
+    for t in tokens:
+        if t.text == " " and (not kept or kept[-1].text == " "):
+            continue
+        kept.append(t)
+    while kept and kept[-1].text == " ":
+        kept.pop()
+    return tuple(kept)
+
+
+class OnnxRecognizer:
+    """Transcribes with a recog ONNX export; imports no torch.
+
+    Args:
+        path: the ``.onnx`` file written by ``recog export``.
+        providers: ONNX Runtime execution providers, names or ``(name, options)`` pairs, in order of
+            preference; default :func:`default_providers` (TensorRT/CUDA when a GPU is present, else CPU).
+        reader: turns sources into graph inputs; default the built-in reader of the export's
+            frontend (``audio``, ``image``). Needed for other frontends.
+        threads: ONNX Runtime intra-op threads (default: its own choice, one per physical core).
+        session_options: an ``onnxruntime.SessionOptions`` to use instead of the defaults
+            (all graph optimisations, warnings off).
+
+    Raises:
+        BundleError: the file is missing, not ONNX, or not a recog export (the message names it).
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        providers: Sequence[Any] | None = None,
+        *,
+        reader: InputReader | None = None,
+        threads: int | None = None,
+        session_options: Any = None,
+    ) -> None:
+        import onnxruntime as ort
+
+        self.path = Path(path)
+        if not self.path.is_file():
+            raise BundleError(self.path, "no such ONNX file")
+        opts = session_options
+        if opts is None:
+            opts = ort.SessionOptions()
+            opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+            opts.log_severity_level = 3  # errors only
+            if threads:
+                opts.intra_op_num_threads = threads
+        wanted = list(providers) if providers is not None else default_providers()
+        if any(_provider_name(p) in (CUDA, TENSORRT) for p in wanted) and hasattr(ort, "preload_dlls"):
+            try:
+                ort.preload_dlls()  # CUDA/cuDNN from the nvidia-* wheels, where installed
+            except Exception:  # libraries from the system path are found without it
+                pass
+        try:
+            self.session = ort.InferenceSession(str(self.path), opts, providers=wanted)
+        except Exception as e:  # onnxruntime raises its own pybind exception types
+            raise BundleError(self.path, f"ONNX Runtime cannot load it: {str(e).strip().splitlines()[0]}") from None
+        self.info = OnnxModelInfo.from_props(self.session.get_modelmeta().custom_metadata_map, self.path)
+        self._input_names = [i.name for i in self.session.get_inputs()]
+        self._reader = reader
+
+    # --- properties --------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return self.info.name
+
+    @property
+    def alphabet(self):
+        return self.info.alphabet
+
+    @property
+    def providers(self) -> list[str]:
+        """The providers the session actually uses (ONNX Runtime drops those that fail to load)."""
+        return self.session.get_providers()
+
+    @property
+    def reader(self) -> InputReader:
+        if self._reader is None:
+            self._reader = reader_for(self.info)
+            if self._reader is None:
+                raise ModelMismatchError(
+                    f"{self.path}: the torch-free runtime has no reader for the {self.info.frontend!r} frontend; "
+                    "pass reader= to OnnxRecognizer"
+                )
+        if self.info.inputs not in self._reader.kinds:
+            raise ModelMismatchError(
+                f"{self.path}: this export takes {self.info.inputs} input, but the {self.info.frontend} reader "
+                f"produces {' or '.join(self._reader.kinds)}"
+                + ("; re-export with the features in the graph (recog export --features-in-graph)"
+                   if "raw" in self._reader.kinds else "")
+            )
+        return self._reader
+
+    # --- the graph ---------------------------------------------------------
+    def run(self, inputs: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """One forward pass.
+
+        Args:
+            inputs: raw signals ``(B, S)`` or feature maps ``(B, C, F, T)``, float32, padded.
+            lengths: ``(B,)`` valid samples or frames.
+
+        Returns:
+            log_probs ``(B, T', V)``, out_lengths ``(B,)``, and frame_lengths ``(B,)`` for raw-input
+            graphs (None for feature-input graphs).
+        """
+        feeds = {
+            self._input_names[0]: np.ascontiguousarray(inputs, dtype=np.float32),
+            self._input_names[1]: np.asarray(lengths, dtype=np.int64),
+        }
+        out = self.session.run(None, feeds)
+        return out[0], out[1], (out[2] if len(out) > 2 else None)
+
+    def _run_pieces(self, pieces: Sequence[Piece]) -> tuple[list[CTCHypothesis], np.ndarray]:
+        """Pad pieces into one batch, run, decode; returns hypotheses and each piece's feature frames."""
+        n = [p.data.shape[-1] for p in pieces]
+        first = pieces[0].data
+        batch = np.zeros((len(pieces), *first.shape[:-1], max(n)), dtype=np.float32)  # (B, S) or (B, C, F, T)
+        for i, p in enumerate(pieces):
+            batch[i, ..., : n[i]] = p.data
+        lengths = np.asarray(n, dtype=np.int64)
+        log_probs, out_lengths, frame_lengths = self.run(batch, lengths)
+        frames = frame_lengths if frame_lengths is not None else lengths
+        return ctc_greedy_decode(log_probs, out_lengths, self.info.alphabet), frames
+
+    # --- transcription -----------------------------------------------------
+    def transcribe(self, source: Any) -> Transcript:
+        """Transcribe one input (path, bytes, array, PIL image ...); long audio is windowed and stitched."""
+        return self.transcribe_batch([source])[0]  # type: ignore[return-value]
+
+    def transcribe_batch(
+        self, sources: Sequence[Any], *, batch_size: int = 16, errors: str = "raise"
+    ) -> list[Transcript | RecogError]:
+        """Transcribe many inputs, batching similar lengths together (windows of long inputs included).
+
+        Args:
+            sources: inputs in any form the reader accepts.
+            batch_size: pieces per forward pass.
+            errors: "raise" to raise the first input error, or "return" to put the
+                :class:`RecogError` in that input's place and go on with the others.
+
+        Returns:
+            One :class:`Transcript` (or error, with ``errors="return"``) per source, in order,
+            as :meth:`recog.Recognizer.transcribe_batch` gives them.
+        """
+        if errors not in ("raise", "return"):
+            raise ValueError("errors must be 'raise' or 'return'")
+        reader = self.reader
+        results: list[Transcript | RecogError | None] = [None] * len(sources)
+        cut: dict[int, list[Piece]] = {}
+        for i, src in enumerate(sources):
+            try:
+                cut[i] = reader.pieces(src, self.info.inputs)
+            except RecogError as e:
+                if errors == "raise":
+                    raise
+                results[i] = e
+        flat = sorted(((i, k) for i, ps in cut.items() for k in range(len(ps))), key=lambda ik: cut[ik[0]][ik[1]].data.shape[-1])
+        done: dict[tuple[int, int], tuple[CTCHypothesis, int]] = {}
+        for b in range(0, len(flat), batch_size):
+            chunk = flat[b : b + batch_size]
+            hyps, frames = self._run_pieces([cut[i][k] for i, k in chunk])
+            done.update((ik, (h, int(f))) for ik, h, f in zip(chunk, hyps, frames))
+        chars = self.info.alphabet.chars
+        for i, pieces in cut.items():
+            tokens: list[TokenTiming] = []
+            if len(pieces) == 1 and pieces[0].own is None:
+                hyp, frames = done[(i, 0)]
+                tokens = _tokens(hyp, pieces[0], self.info.time_stride, chars)
+                confidence, extent = hyp.confidence, frames * pieces[0].frame_step
+            else:  # windows: keep tokens centred in each window's own span; confidence weighted by span
+                weighted, extent = 0.0, 0.0
+                for k, p in enumerate(pieces):
+                    hyp, _ = done[(i, k)]
+                    lo, hi = p.own  # type: ignore[misc]
+                    tokens.extend(t for t in _tokens(hyp, p, self.info.time_stride, chars) if lo <= (t.start + t.end) / 2 < hi)
+                    weighted += hyp.confidence * (hi - lo)
+                    extent += hi - lo
+                confidence = weighted / extent if extent else 0.0
+            kept = _collapse_spaces(tokens)
+            text = "".join(t.text for t in kept)
+            results[i] = Transcript(text, kept, confidence, self.info.unit, describe_source(sources[i]), self.name, extent)
+        return results  # type: ignore[return-value]
+
+    def __repr__(self) -> str:
+        return f"OnnxRecognizer({str(self.path)!r}, providers={self.providers})"
