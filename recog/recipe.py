@@ -123,36 +123,47 @@ def train_from_manifests(
         torch.manual_seed(train.seed)
         model = CTCModel(mcfg)
         say(f"model: {model.num_parameters():,} parameters, alphabet {''.join(alphabet.chars)!r}")
-        trainer = Trainer(model, train_set, dev_set, train, out_dir, progress=progress)
+        groups = sorted({u.group for u in train_set.utts if u.group})
+        command = " ".join(["recog", *sys.argv[1:]]) if sys.argv and sys.argv[0].endswith("recog") else None
+
+        def bundle_of(state: dict, steps: int, epochs: int, best_epoch: int | None, best_dev: dict | None,
+                      wall: float, inf_losses: int) -> Bundle:
+            return Bundle(
+                model_config=mcfg,
+                alphabet=alphabet,
+                frontend=data.frontend,
+                frontend_config=frontend.config_dict(),
+                state_dict=state,
+                name=data.name,
+                training={
+                    "train_manifests": list(data.train),
+                    "dev": data.dev or f"{data.dev_fraction:.0%} of training speakers/writers held out (seed {train.seed})",
+                    "train_items": len(train_set),
+                    "train_groups": len(groups),
+                    "dev_items": len(dev_set) if dev_set else 0,
+                    "dev_groups": sorted({u.group for u in dev_utts if u.group}),
+                    "skipped_out_of_alphabet": train_set.skipped,
+                    "config": asdict(train),
+                    "steps": steps,
+                    "epochs": epochs,
+                    "best_epoch": best_epoch,
+                    "wall_seconds": round(wall, 1),
+                    "inf_losses": inf_losses,
+                    "command": command,
+                },
+                metrics={"dev": best_dev} if best_dev else {},
+            )
+
+        def save_best(t: Trainer) -> None:  # the bundle always holds the best dev checkpoint so far
+            bundle_of(t.best_state, t.step, t.epoch, t.best_epoch, t.best_dev, t.wall, t.inf_losses).save(
+                out_dir / BUNDLE_NAME)
+
+        trainer = Trainer(model, train_set, dev_set, train, out_dir, progress=progress, on_best=save_best)
         result = trainer.fit(resume=resume)
         if trainer.rank != 0:
             return None, result
-        groups = sorted({u.group for u in train_set.utts if u.group})
-        bundle = Bundle(
-            model_config=mcfg,
-            alphabet=alphabet,
-            frontend=data.frontend,
-            frontend_config=frontend.config_dict(),
-            state_dict=result.best_state,
-            name=data.name,
-            training={
-                "train_manifests": list(data.train),
-                "dev": data.dev or f"{data.dev_fraction:.0%} of training speakers/writers held out (seed {train.seed})",
-                "train_items": len(train_set),
-                "train_groups": len(groups),
-                "dev_items": len(dev_set) if dev_set else 0,
-                "dev_groups": sorted({u.group for u in dev_utts if u.group}),
-                "skipped_out_of_alphabet": train_set.skipped,
-                "config": asdict(train),
-                "steps": result.steps,
-                "epochs": result.epochs,
-                "best_epoch": result.best_epoch,
-                "wall_seconds": round(result.wall_seconds, 1),
-                "inf_losses": trainer.inf_losses,
-                "command": " ".join(["recog", *sys.argv[1:]]) if sys.argv and sys.argv[0].endswith("recog") else None,
-            },
-            metrics={"dev": result.best_dev} if result.best_dev else {},
-        )
+        bundle = bundle_of(result.best_state, result.steps, result.epochs, result.best_epoch, result.best_dev,
+                           result.wall_seconds, trainer.inf_losses)
         return bundle.save(out_dir / BUNDLE_NAME), result
     finally:
         if started_dist:

@@ -115,6 +115,7 @@ class Trainer:
         config: optimisation settings.
         out_dir: where ``checkpoint.pt`` and ``log.jsonl`` go.
         progress: called as ``progress(step, steps_total, info)`` after each step (rank 0 only).
+        on_best: called with the trainer whenever the dev CER improves (rank 0 only), e.g. to write a bundle.
     """
 
     def __init__(
@@ -126,6 +127,7 @@ class Trainer:
         out_dir: str | Path,
         *,
         progress: Callable[[int, int, dict], None] | None = None,
+        on_best: Callable[[Trainer], None] | None = None,
         device: str | torch.device | None = None,
     ) -> None:
         self.cfg = config
@@ -144,6 +146,7 @@ class Trainer:
         self.train_set, self.dev_set = train_set, dev_set
         self.out_dir = Path(out_dir)
         self.progress = progress if self.rank == 0 else None
+        self.on_best = on_best if self.rank == 0 else None
         self.sampler = BucketBatchSampler(
             train_set.lengths,
             config.batch_size,
@@ -317,6 +320,8 @@ class Trainer:
                     self.best_cer, self.best_epoch, self.best_dev = dev["cer"], self.epoch, dev
                     self.best_state = {k: v.detach().cpu().clone() for k, v in self.model.state_dict().items()}
                     self.bad_epochs = 0
+                    if self.on_best:
+                        self.on_best(self)
                 else:
                     self.bad_epochs += 1
                 self._log({"epoch": self.epoch, "step": self.step, "dev": dev, "best_cer": self.best_cer,

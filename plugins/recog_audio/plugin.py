@@ -8,3 +8,12 @@ def register_frontends(register: RegisterFrontend) -> None:
     from .frontend import LogMelFrontend  # torch, torchaudio and soundfile load when frontends are first needed
 
     register(LogMelFrontend)
+
+
+@hookimpl
+def register_models(register) -> None:
+    from pathlib import Path
+
+    bundle = Path(__file__).parent / "models" / "speech.safetensors"
+    if bundle.exists():
+        register("speech", bundle, "English speech (AN4 domain: spelled letters, digits, numbers, commands), 16 kHz")

@@ -14,3 +14,12 @@ def register_frontends(register: RegisterFrontend) -> None:
 @hookimpl
 def register_commands(register: RegisterCommand) -> None:
     register("render", "render synthetic handwriting with installed fonts (PNGs + JSONL manifest)", configure_render, run_render)
+
+
+@hookimpl
+def register_models(register) -> None:
+    from pathlib import Path
+
+    bundle = Path(__file__).parent / "models" / "handwriting.safetensors"
+    if bundle.exists():
+        register("handwriting", bundle, "Handwritten words and short lines, German and English (letters, umlauts, ß, digits)")
