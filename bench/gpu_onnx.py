@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from recog.errors import RecogError
-from recog.runtime import OnnxRecognizer, gpu_available
+from recog.runtime import OnnxRecognizer, gpu_available, tensorrt_options
 
 CPU, CUDA, TENSORRT = "CPUExecutionProvider", "CUDAExecutionProvider", "TensorrtExecutionProvider"
 BATCHES = (1, 16)
@@ -60,13 +60,12 @@ def _padded(rec: OnnxRecognizer, paths: list[str]) -> tuple[np.ndarray, np.ndarr
 def run(onnx_path: str, manifest: str, *, limit: int | None, repeats: int, tensorrt: bool) -> dict:
     items = _manifest(manifest, limit)
     paths = [p for p, _ in items]
-    providers = ([(TENSORRT, {"trt_engine_cache_enable": True, "trt_engine_cache_path": str(Path(onnx_path).parent)})]
-                 if tensorrt else []) + [CUDA, CPU]
-    gpu = OnnxRecognizer(onnx_path, providers=providers)
+    cpu = OnnxRecognizer(onnx_path, providers=[CPU])
+    trt = [(TENSORRT, tensorrt_options(cpu.info))] if tensorrt else []  # cached engines, one shape profile
+    gpu = OnnxRecognizer(onnx_path, providers=trt + [CUDA, CPU])
     if gpu.providers[0] not in (CUDA, TENSORRT):
         raise RecogError(f"a GPU is present but ONNX Runtime could not start the CUDA provider (running on {gpu.providers}); "
                          "check that the CUDA 12/13 and cuDNN 9 libraries onnxruntime-gpu needs are installed")
-    cpu = OnnxRecognizer(onnx_path, providers=[CPU])
     rows = []
     for batch in BATCHES:
         wall, out = _timed(gpu, paths, batch, repeats)
@@ -92,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--manifest", required=True, help="JSONL manifest with path and text")
     p.add_argument("--limit", type=int)
     p.add_argument("--repeats", type=int, default=3)
-    p.add_argument("--tensorrt", action="store_true", help="try the TensorRT provider first (engines cached next to the file)")
+    p.add_argument("--tensorrt", action="store_true", help="try the TensorRT provider first (engines cached under ~/.cache/recog/tensorrt)")
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
     import onnxruntime as ort

@@ -23,6 +23,7 @@ from PIL import Image, ImageDraw
 from recog import Alphabet, BundleError, EmptyInputError, InputNotFoundError, ModelMismatchError
 from recog.bundle import Bundle
 from recog.export import export_bundle, export_encoder_onnx
+from recog.metrics import error_counts
 from recog.model import CTCModel, ModelConfig
 from recog.plugins import get_host
 from recog.recognizer import Recognizer
@@ -105,6 +106,16 @@ def test_toy_transcripts_equal_the_pytorch_path(toy):
     assert any(t.text for t in ref)  # the built model does emit characters
     assert_same_transcripts(out, ref)
     assert rec.transcribe(TOY_INPUTS[0]) == out[0]
+
+
+def test_int8_export_loads_and_decodes_close_to_fp32(toy, tmp_path):
+    bundle, path = toy
+    int8 = OnnxRecognizer(export_bundle(bundle, tmp_path / "toy-int8.onnx", int8=True), reader=ToyReader())
+    assert int8.info.int8 is True
+    fp32 = OnnxRecognizer(path, reader=ToyReader()).transcribe_batch(TOY_INPUTS)
+    out = int8.transcribe_batch(TOY_INPUTS)
+    assert all(t.model == "tiny-toy" and 0 < t.confidence <= 1 for t in out)
+    assert error_counts([t.text for t in fp32], [t.text for t in out]).cer < 0.2
 
 
 def test_given_the_same_features_log_probs_are_within_1e4(toy):
@@ -195,6 +206,16 @@ def test_audio_transcripts_equal_the_pytorch_path(speech):
     assert sum(len(t.text) for t in ref) > 20
     assert ref[3].extent == pytest.approx(4.3) and ref[-2].extent == pytest.approx(2.6)  # windowed: owned spans tile the input
     assert_same_transcripts(out, ref)
+
+
+def test_tensorrt_profile_spans_batch_16_and_a_whole_window(speech, tmp_path):
+    from recog.runtime import tensorrt_options
+
+    _, path, _ = speech
+    opts = tensorrt_options(OnnxRecognizer(path, providers=["CPUExecutionProvider"]).info, tmp_path / "trt")
+    assert opts["trt_engine_cache_enable"] and (tmp_path / "trt").is_dir()
+    assert opts["trt_profile_min_shapes"] == "raw:1x1,lengths:1"
+    assert opts["trt_profile_max_shapes"] == f"raw:16x{16000 * 2 + 1},lengths:16"  # window_s = 2 s at 16 kHz
 
 
 def test_audio_reader_errors_name_the_input(speech, tmp_path):

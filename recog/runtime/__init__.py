@@ -16,7 +16,7 @@ and the time stride, so the ``.onnx`` file is all the runtime needs.
 
 from .model_info import FORMAT, OnnxModelInfo
 from .readers import READERS, InputReader, Piece, reader_for
-from .session import OnnxRecognizer, default_providers, gpu_available
+from .session import OnnxRecognizer, default_providers, gpu_available, tensorrt_options
 
 __all__ = [
     "FORMAT",
@@ -28,4 +28,5 @@ __all__ = [
     "reader_for",
     "default_providers",
     "gpu_available",
+    "tensorrt_options",
 ]

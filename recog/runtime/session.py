@@ -21,7 +21,7 @@ from ..results import TokenTiming, Transcript
 from .model_info import OnnxModelInfo
 from .readers import InputReader, Piece, reader_for
 
-__all__ = ["OnnxRecognizer", "default_providers", "gpu_available"]
+__all__ = ["OnnxRecognizer", "default_providers", "gpu_available", "tensorrt_options"]
 
 CPU, CUDA, TENSORRT = "CPUExecutionProvider", "CUDAExecutionProvider", "TensorrtExecutionProvider"
 
@@ -76,6 +76,35 @@ def _provider_name(p: Any) -> str:
     return p[0] if isinstance(p, tuple) else str(p)
 
 
+def tensorrt_options(info: OnnxModelInfo, cache_dir: str | os.PathLike | None = None) -> dict:
+    """TensorRT provider options for an export: a cached engine whose shape profile spans batch 1..16 and
+    every input length the frontend produces (up to one ``window_s`` of audio, or ``max_width`` columns),
+    so varying lengths do not rebuild the engine."""
+    cache = Path(cache_dir) if cache_dir else Path.home() / ".cache" / "recog" / "tensorrt"
+    cache.mkdir(parents=True, exist_ok=True)
+    cfg, names = info.frontend_config, info.input_names
+    if info.inputs == "raw":
+        top = int((info.sample_rate or 16_000) * float(cfg.get("window_s", 30.0))) + 1
+        lo, opt, hi = "1x1", f"1x{top // 4}", f"16x{top}"
+    else:
+        model = info.metadata.get("model", {})
+        c, f = model.get("in_channels", 1), model.get("in_features", info.line_height or 1)
+        top = int(cfg.get("max_width", 4096))
+        lo, opt, hi = f"1x{c}x{f}x1", f"1x{c}x{f}x{min(top, 512)}", f"16x{c}x{f}x{top}"
+    batch = {"min": "1", "opt": "1", "max": "16"}
+
+    def shapes(x: str, key: str) -> str:
+        return f"{names[0]}:{x},{names[1]}:{batch[key]}"
+
+    return {
+        "trt_engine_cache_enable": True,
+        "trt_engine_cache_path": str(cache),
+        "trt_profile_min_shapes": shapes(lo, "min"),
+        "trt_profile_opt_shapes": shapes(opt, "opt"),
+        "trt_profile_max_shapes": shapes(hi, "max"),
+    }
+
+
 # --- the recogniser -----------------------------------------------------------------------------------
 
 
@@ -111,7 +140,8 @@ class OnnxRecognizer:
     Args:
         path: the ``.onnx`` file written by ``recog export``.
         providers: ONNX Runtime execution providers, names or ``(name, options)`` pairs, in order of
-            preference; default :func:`default_providers` (TensorRT/CUDA when a GPU is present, else CPU).
+            preference; default :func:`default_providers` (TensorRT/CUDA when a GPU is present, else CPU;
+            TensorRT with :func:`tensorrt_options`: engines cached under ``~/.cache/recog/tensorrt``).
         reader: turns sources into graph inputs; default the built-in reader of the export's
             frontend (``audio``, ``image``). Needed for other frontends.
         threads: ONNX Runtime intra-op threads (default: its own choice, one per physical core).
@@ -144,18 +174,25 @@ class OnnxRecognizer:
             if threads:
                 opts.intra_op_num_threads = threads
         wanted = list(providers) if providers is not None else default_providers()
+        if providers is None and TENSORRT in wanted:  # the shape profile needs the metadata: read it on CPU first
+            peek = self._open(ort, opts, [CPU])
+            info = OnnxModelInfo.from_props(peek.get_modelmeta().custom_metadata_map, self.path)
+            wanted[wanted.index(TENSORRT)] = (TENSORRT, tensorrt_options(info))
         if any(_provider_name(p) in (CUDA, TENSORRT) for p in wanted) and hasattr(ort, "preload_dlls"):
             try:
                 ort.preload_dlls()  # CUDA/cuDNN from the nvidia-* wheels, where installed
             except Exception:  # libraries from the system path are found without it
                 pass
-        try:
-            self.session = ort.InferenceSession(str(self.path), opts, providers=wanted)
-        except Exception as e:  # onnxruntime raises its own pybind exception types
-            raise BundleError(self.path, f"ONNX Runtime cannot load it: {str(e).strip().splitlines()[0]}") from None
+        self.session = self._open(ort, opts, wanted)
         self.info = OnnxModelInfo.from_props(self.session.get_modelmeta().custom_metadata_map, self.path)
         self._input_names = [i.name for i in self.session.get_inputs()]
         self._reader = reader
+
+    def _open(self, ort: Any, opts: Any, providers: list) -> Any:
+        try:
+            return ort.InferenceSession(str(self.path), opts, providers=providers)
+        except Exception as e:  # onnxruntime raises its own pybind exception types
+            raise BundleError(self.path, f"ONNX Runtime cannot load it: {str(e).strip().splitlines()[0]}") from None
 
     # --- properties --------------------------------------------------------
     @property
