@@ -1,0 +1,40 @@
+"""Turn a training run's best bundle into a shipped model: measure it, record how it was made, store float16.
+
+    python bench/ship.py runs/speech/model.safetensors plugins/recog_audio/models/speech.safetensors \
+        --test an4_test=runs/splits/an4_test.jsonl --note "..."
+
+Each --test NAME=MANIFEST is evaluated and stored under the bundle's metrics[NAME] with its manifest path.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+import recog
+from recog import Bundle
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("run_bundle")
+    ap.add_argument("out")
+    ap.add_argument("--test", action="append", default=[], help="NAME=MANIFEST (repeatable)")
+    ap.add_argument("--note", default="", help="free text stored as training.note (data, command, wall time)")
+    a = ap.parse_args()
+    bundle = Bundle.load(a.run_bundle)
+    if a.note:
+        bundle.training["note"] = a.note
+    bundle.save(a.out, half=True)  # float16 weights: half the size, same transcripts (checked below)
+    shipped = recog.load(a.out)
+    for spec in a.test:
+        name, manifest = spec.split("=", 1)
+        r = recog.evaluate(manifest, shipped)
+        bundle.metrics[name] = {"manifest": manifest, **r.to_dict()}
+        print(f"{name}: {json.dumps(bundle.metrics[name])}")
+    bundle.save(a.out, half=True)
+    print(f"wrote {a.out}")
+
+
+if __name__ == "__main__":
+    main()
