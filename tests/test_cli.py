@@ -1,0 +1,83 @@
+"""The CLI is a thin layer: exit codes, one-line errors, JSON shapes (toy frontend, untrained toy model)."""
+
+import json
+
+import pytest
+import torch
+
+from recog import Alphabet, Bundle, CTCModel, ModelConfig
+from recog.cli import main
+
+
+@pytest.fixture
+def toy_bundle(toy_plugin, tmp_path):
+    alpha = Alphabet(list("abcd "))
+    cfg = ModelConfig(vocab_size=len(alpha), in_features=8, hidden=8, lstm_layers=1, stem_channels=(4,), stem_strides=((2, 1),))
+    torch.manual_seed(0)
+    return Bundle(cfg, alpha, "toy", {}, CTCModel(cfg).state_dict(), name="toy").save(tmp_path / "toy.safetensors")
+
+
+def _toy_files(tmp_path, texts):
+    paths = []
+    for i, t in enumerate(texts):
+        p = tmp_path / f"{i}.toy"
+        p.write_text("TOY:" + t)
+        paths.append(str(p))
+    return paths
+
+
+def test_transcribe_json_has_text_tokens_and_times(toy_bundle, tmp_path, capsys):
+    paths = _toy_files(tmp_path, ["ab", "cd a"])
+    assert main(["transcribe", *paths, "--model", str(toy_bundle), "--format", "json"]) == 0
+    docs = json.loads(capsys.readouterr().out)
+    assert [d["source"] for d in docs] == paths
+    for d in docs:
+        assert set(d) >= {"text", "confidence", "unit", "words", "tokens", "extent", "model"}
+        assert d["unit"] == "s" and 0 <= d["confidence"] <= 1
+
+
+def test_batch_goes_on_after_failures_and_lists_them(toy_bundle, tmp_path, capsys):
+    good = _toy_files(tmp_path, ["ab"])
+    empty = tmp_path / "empty.toy"
+    empty.write_text("TOY:")
+    missing = str(tmp_path / "missing.toy")
+    code = main(["transcribe", good[0], str(empty), missing, "--model", str(toy_bundle)])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert out.startswith(good[0] + "\t")
+    assert "empty.toy: no characters" in err and "missing.toy: no such file" in err
+    assert "2 of 3 inputs failed" in err and "Traceback" not in err
+
+
+def test_single_error_is_one_line_and_nonzero(toy_bundle, tmp_path, capsys):
+    code = main(["eval", str(tmp_path / "nope.jsonl"), "--model", str(toy_bundle)])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and err.count("\n") == 0 and "nope.jsonl: manifest not found" in err
+    corrupt = tmp_path / "bad.safetensors"
+    corrupt.write_bytes(b"garbage")
+    assert main(["transcribe", *_toy_files(tmp_path, ["a"]), "--model", str(corrupt)]) == 1
+    assert "bad.safetensors" in capsys.readouterr().err
+
+
+def test_unknown_input_kind(tmp_path, capsys):
+    p = tmp_path / "notes.xyz"
+    p.write_text("hello")
+    assert main(["transcribe", str(p)]) == 1
+    assert "notes.xyz: no installed frontend reads this kind of file" in capsys.readouterr().err
+
+
+def test_eval_json_keys(toy_bundle, tmp_path, capsys):
+    paths = _toy_files(tmp_path, ["ab", "c"])
+    (tmp_path / "m.jsonl").write_text("".join(json.dumps({"path": p, "text": t}) + "\n" for p, t in zip(paths, ["ab", "c"])))
+    assert main(["eval", str(tmp_path / "m.jsonl"), "--model", str(toy_bundle), "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert {"cer", "wer", "n", "rtf"} <= set(d) and d["n"] == 2
+    assert d["input_seconds"] == pytest.approx((8 + 4) * 0.01)
+
+
+def test_plugins_and_models_json(capsys):
+    assert main(["plugins", "--json"]) == 0
+    plugins = {p["name"]: p for p in json.loads(capsys.readouterr().out)}
+    assert "register_frontends" in plugins["audio"]["hooks"] and plugins["audio"]["version"]
+    assert main(["models", "--json"]) == 0
+    assert isinstance(json.loads(capsys.readouterr().out), list)
