@@ -41,6 +41,8 @@ _LAZY = {
     "Window": "frontend",
     "hookimpl": "hookspecs",
     "cer": "metrics",
+    "export_bundle": "export",
+    "OnnxRecognizer": "runtime",
     "wer": "metrics",
 }
 

@@ -24,6 +24,7 @@ __all__ = [
     "PluginError",
     "DataError",
     "ConfigError",
+    "ExportError",
 ]
 
 
@@ -99,6 +100,10 @@ class ConfigError(RecogError):
     """An invalid configuration value."""
 
 
+class ExportError(RecogError):
+    """An export that failed or disagrees with the PyTorch model."""
+
+
 def _describe(source: object) -> str:
     if isinstance(source, (str, os.PathLike)):
         return os.fspath(source)
@@ -110,3 +115,4 @@ def _describe(source: object) -> str:
     if shape is not None:
         return f"<array of shape {tuple(shape)}>"
     return f"<{type(source).__name__}>"
+

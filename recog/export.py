@@ -46,7 +46,7 @@ import torch
 from torch import nn
 
 from .bundle import Bundle
-from .errors import RecogError
+from .errors import ExportError
 from .model import CTCModel
 from .runtime.model_info import FORMAT  # "recog-onnx/1", shared with the torch-free runtime
 
@@ -70,10 +70,6 @@ OPSET = 18  # the dynamo exporter's lowest opset; both sub-graphs of a merged ex
 FEATURE_SCOPE = "features"  # name prefix of the feature-extraction nodes (kept in float by --int8)
 _CHECK_TOL = {"features": 1e-3, "raw": 2e-2}  # max |log-prob difference| an export may show on random input
 _INT8_OPS = ["MatMul", "Gemm", "LSTM"]  # weights quantised by --int8; the conv stem stays float (small, and ConvInteger is slow)
-
-
-class ExportError(RecogError):
-    """An export that failed or disagrees with the PyTorch model."""
 
 
 # --- the graphs ----------------------------------------------------------------------------------

@@ -75,7 +75,7 @@ def read_gray(source: Any, *, max_pixels: int) -> torch.Tensor:
     if isinstance(source, Image.Image):
         return _from_pil(source, _pil_name(source), max_pixels)
     if isinstance(source, np.ndarray):
-        return _from_array(torch.from_numpy(np.ascontiguousarray(source)), source, channels_last=True, max_pixels=max_pixels)
+        return _from_array(torch.from_numpy(np.array(source, copy=True)), source, channels_last=True, max_pixels=max_pixels)
     if isinstance(source, torch.Tensor):
         return _from_array(source.detach().cpu(), source, channels_last=False, max_pixels=max_pixels)
     if isinstance(source, (bytes, bytearray, memoryview)):
