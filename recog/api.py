@@ -11,7 +11,7 @@ from typing import Any
 
 from .bundle import Bundle
 from .data import read_manifest
-from .errors import ModelNotFoundError, UnsupportedFormatError
+from .errors import UnsupportedFormatError
 from .frontend import read_head
 from .metrics import error_counts
 from .plugins import RegisteredModel, get_host

@@ -14,20 +14,14 @@ import torch
 
 from .bundle import Bundle
 from .decode import CTCDecoder, CTCHypothesis, GreedyCTCDecoder
-from .errors import InputError, ModelMismatchError, RecogError, UnsupportedFormatError
+from .errors import ModelMismatchError, RecogError, UnsupportedFormatError
 from .frontend import Features, Frontend, read_head
 from .model import CTCModel
 from .plugins import get_host
-from .results import TokenTiming, Transcript
+from .results import TokenTiming, Transcript, token_timings
 from .vocab import Alphabet
 
-__all__ = ["Recognizer", "describe_source"]
-
-
-def describe_source(source: Any) -> str:
-    if isinstance(source, (str, os.PathLike)):
-        return os.fspath(source)
-    return InputError(source, "").source
+__all__ = ["Recognizer"]
 
 
 class Recognizer:
@@ -131,24 +125,10 @@ class Recognizer:
         return self.decoder(log_probs, out_lengths)
 
     def _to_tokens(self, hyp: CTCHypothesis, ft: Features) -> list[TokenTiming]:
-        step = self.model.config.time_stride * ft.frame_step
-        return [
-            TokenTiming(self.alphabet.chars[tok - 1], ft.offset + s * step, ft.offset + (e + 1) * step, score)
-            for tok, (s, e), score in zip(hyp.tokens, hyp.spans, hyp.token_scores)
-        ]
+        return token_timings(hyp, self.alphabet.chars, self.model.config.time_stride * ft.frame_step, ft.offset)
 
     def _transcript(self, tokens: list[TokenTiming], confidence: float, source: Any, extent: float) -> Transcript:
-        text = "".join(t.text for t in tokens)
-        # collapse spaces at the edges and doubled spaces (window joins), keeping token timings aligned
-        kept: list[TokenTiming] = []
-        for t in tokens:
-            if t.text == " " and (not kept or kept[-1].text == " "):
-                continue
-            kept.append(t)
-        while kept and kept[-1].text == " ":
-            kept.pop()
-        text = "".join(t.text for t in kept)
-        return Transcript(text, tuple(kept), confidence, self.frontend.unit, describe_source(source), self.name, extent)
+        return Transcript.from_tokens(tokens, confidence, self.frontend.unit, source, self.name, extent)
 
     def _transcribe_windows(self, source: Any, windows: Iterable, batch_size: int) -> Transcript:
         tokens: list[TokenTiming] = []

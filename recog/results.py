@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-__all__ = ["TokenTiming", "Transcript"]
+from .decode import CTCHypothesis
+from .errors import InputError
+
+__all__ = ["TokenTiming", "Transcript", "token_timings", "collapse_spaces", "describe_source"]
 
 
 @dataclass(frozen=True)
@@ -42,6 +48,14 @@ class Transcript:
     model: str
     extent: float = 0.0
 
+    @classmethod
+    def from_tokens(
+        cls, tokens: Sequence[TokenTiming], confidence: float, unit: str, source: Any, model: str, extent: float
+    ) -> Transcript:
+        """The transcript of character tokens (spaces collapsed as in :func:`collapse_spaces`)."""
+        kept = collapse_spaces(tokens)
+        return cls("".join(t.text for t in kept), kept, confidence, unit, describe_source(source), model, extent)
+
     @property
     def words(self) -> tuple[TokenTiming, ...]:
         """Tokens grouped into whitespace-separated words."""
@@ -67,3 +81,34 @@ class Transcript:
             "words": [w.to_dict() for w in self.words],
             "tokens": [t.to_dict() for t in self.tokens],
         }
+
+
+def token_timings(hyp: CTCHypothesis, chars: Sequence[str], step: float, offset: float = 0.0) -> list[TokenTiming]:
+    """Place a hypothesis's tokens in the input: output frame k covers ``offset + [k, k+1) * step``.
+
+    ``step`` is the input distance of one output frame (time stride x frame step), ``chars`` the alphabet's
+    characters (id 1 is ``chars[0]``).
+    """
+    return [
+        TokenTiming(chars[tok - 1], offset + s * step, offset + (e + 1) * step, score)
+        for tok, (s, e), score in zip(hyp.tokens, hyp.spans, hyp.token_scores)
+    ]
+
+
+def collapse_spaces(tokens: Sequence[TokenTiming]) -> tuple[TokenTiming, ...]:
+    """Drop spaces at the edges and doubled spaces (from window joins), keeping token timings aligned."""
+    kept: list[TokenTiming] = []
+    for t in tokens:
+        if t.text == " " and (not kept or kept[-1].text == " "):
+            continue
+        kept.append(t)
+    while kept and kept[-1].text == " ":
+        kept.pop()
+    return tuple(kept)
+
+
+def describe_source(source: Any) -> str:
+    """A path as given, or a short description of an in-memory input."""
+    if isinstance(source, (str, os.PathLike)):
+        return os.fspath(source)
+    return InputError(source, "").source

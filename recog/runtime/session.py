@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 
 from ..decode import CTCHypothesis, ctc_greedy_decode
-from ..errors import BundleError, InputError, ModelMismatchError, RecogError
-from ..results import TokenTiming, Transcript
+from ..errors import BundleError, ModelMismatchError, RecogError
+from ..results import TokenTiming, Transcript, token_timings
 from .model_info import OnnxModelInfo
 from .readers import InputReader, Piece, reader_for
 
@@ -106,32 +106,6 @@ def tensorrt_options(info: OnnxModelInfo, cache_dir: str | os.PathLike | None = 
 
 
 # --- the recogniser -----------------------------------------------------------------------------------
-
-
-def describe_source(source: Any) -> str:
-    if isinstance(source, (str, os.PathLike)):
-        return os.fspath(source)
-    return InputError(source, "").source
-
-
-def _tokens(hyp: CTCHypothesis, piece: Piece, time_stride: int, alphabet_chars: list[str]) -> list[TokenTiming]:
-    step = time_stride * piece.frame_step
-    return [
-        TokenTiming(alphabet_chars[tok - 1], piece.offset + s * step, piece.offset + (e + 1) * step, score)
-        for tok, (s, e), score in zip(hyp.tokens, hyp.spans, hyp.token_scores)
-    ]
-
-
-def _collapse_spaces(tokens: list[TokenTiming]) -> tuple[TokenTiming, ...]:
-    """Drop spaces at the edges and doubled spaces (window joins), keeping token timings aligned."""
-    kept: list[TokenTiming] = []
-    for t in tokens:
-        if t.text == " " and (not kept or kept[-1].text == " "):
-            continue
-        kept.append(t)
-    while kept and kept[-1].text == " ":
-        kept.pop()
-    return tuple(kept)
 
 
 class OnnxRecognizer:
@@ -300,20 +274,19 @@ class OnnxRecognizer:
             tokens: list[TokenTiming] = []
             if len(pieces) == 1 and pieces[0].own is None:
                 hyp, frames = done[(i, 0)]
-                tokens = _tokens(hyp, pieces[0], self.info.time_stride, chars)
+                tokens = token_timings(hyp, chars, self.info.time_stride * pieces[0].frame_step, pieces[0].offset)
                 confidence, extent = hyp.confidence, frames * pieces[0].frame_step
             else:  # windows: keep tokens centred in each window's own span; confidence weighted by span
                 weighted, extent = 0.0, 0.0
                 for k, p in enumerate(pieces):
                     hyp, _ = done[(i, k)]
                     lo, hi = p.own  # type: ignore[misc]
-                    tokens.extend(t for t in _tokens(hyp, p, self.info.time_stride, chars) if lo <= (t.start + t.end) / 2 < hi)
+                    tokens.extend(t for t in token_timings(hyp, chars, self.info.time_stride * p.frame_step, p.offset)
+                                  if lo <= (t.start + t.end) / 2 < hi)
                     weighted += hyp.confidence * (hi - lo)
                     extent += hi - lo
                 confidence = weighted / extent if extent else 0.0
-            kept = _collapse_spaces(tokens)
-            text = "".join(t.text for t in kept)
-            results[i] = Transcript(text, kept, confidence, self.info.unit, describe_source(sources[i]), self.name, extent)
+            results[i] = Transcript.from_tokens(tokens, confidence, self.info.unit, sources[i], self.name, extent)
         return results  # type: ignore[return-value]
 
     def __repr__(self) -> str:
