@@ -1,0 +1,58 @@
+"""Handwriting model vs Tesseract on writers and fonts held out of training.
+
+    python bench/splits.py                     # writes runs/splits/dhsd_test.jsonl (5 held-out writers)
+    recog render --out runs/synth_hw_test --count 300 --seed 2 \\
+        --fonts kristi stevehand kaushanscript-regular becausewementor-regular joscelyn-regular
+    python bench/handwriting.py [--model handwriting] [--dhsd runs/splits/dhsd_test.jsonl] [--synth runs/synth_hw_test/all.jsonl]
+
+Prints CER and WER of the model on each set, and Tesseract's (``-l deu --psm 7``) on the same images when the
+``tesseract`` binary is installed (apt-get install tesseract-ocr tesseract-ocr-deu); both scored after the model's
+text normaliser.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+from pathlib import Path
+
+import recog
+from recog.data import read_manifest
+from recog.metrics import error_counts
+
+
+def tesseract(paths: list[Path]) -> list[str]:
+    out = []
+    for p in paths:
+        r = subprocess.run(["tesseract", str(p), "-", "-l", "deu", "--psm", "7"], capture_output=True, text=True)
+        out.append(r.stdout.strip())
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--model", default="handwriting")
+    ap.add_argument("--dhsd", default="runs/splits/dhsd_test.jsonl")
+    ap.add_argument("--synth", default="runs/synth_hw_test/all.jsonl")
+    a = ap.parse_args()
+    rec = recog.load(a.model)
+    have_tess = shutil.which("tesseract") is not None
+    for name, manifest in (("DHSD held-out writers", a.dhsd), ("synthetic lines, held-out fonts", a.synth)):
+        if not Path(manifest).exists():
+            print(f"{name}: {manifest} not found (see the commands above)")
+            continue
+        report = recog.evaluate(manifest, rec)
+        print(f"{name} ({report.n} images): recog CER {report.cer:.2%}  WER {report.wer:.2%}  "
+              f"{report.items_per_second:.1f} lines/s")
+        if have_tess:
+            utts = read_manifest(manifest)
+            hyps = [rec.alphabet.normalize(t) for t in tesseract([u.path for u in utts])]
+            c = error_counts(report.references, hyps)
+            print(f"{name} ({report.n} images): tesseract -l deu --psm 7 CER {c.cer:.2%}  WER {c.wer:.2%}")
+        else:
+            print("tesseract not installed: skipped the comparison")
+
+
+if __name__ == "__main__":
+    main()
