@@ -75,6 +75,7 @@ class Bundle:
             tensors[k] = v
         tmp = path.with_name(path.name + ".tmp")
         save_file(tensors, str(tmp), metadata={_KEY: json.dumps(self.header(), ensure_ascii=False)})
+        os.chmod(tmp, 0o644)  # a model is not a secret: readable by all, like any installed file
         os.replace(tmp, path)
         return path
 
