@@ -19,7 +19,7 @@ from .recognizer import Recognizer, Transcript
 
 __all__ = ["load", "transcribe", "models", "default_model_for", "evaluate", "EvalReport", "resolve_model"]
 
-_cache: dict[tuple[str, str], Recognizer] = {}
+_cache: dict[tuple, Recognizer] = {}
 _cache_lock = threading.Lock()
 
 
@@ -39,8 +39,11 @@ def load(name_or_path: str | os.PathLike, *, decoder: str = "greedy", device: st
         BundleError: missing, foreign or corrupt bundle file (the message names it).
     """
     path = resolve_model(name_or_path)
-    key = (str(path.resolve()), f"{decoder}:{device}")
+    host = get_host()
+    key = (str(path.resolve()), f"{decoder}:{device}", id(host), host.generation)  # plugins may have changed
     with _cache_lock:
+        for stale in [k for k in _cache if k[2:] != key[2:]]:
+            del _cache[stale]
         if key not in _cache:
             _cache[key] = Recognizer.from_bundle(Bundle.load(path), source=path, decoder=decoder, device=device)
         return _cache[key]

@@ -70,6 +70,7 @@ class PluginHost:
         self._info: dict[str, PluginInfo] = {}
         self._lock = threading.RLock()
         self._cache: dict[str, dict] = {}
+        self.generation = 0  # bumped whenever plugins change, so callers can drop what they built from them
         if load_entry_points:
             self._load_entry_points()
 
@@ -105,6 +106,7 @@ class PluginHost:
                 raise PluginError(f"plugin {name!r} could not be registered: {_one_line(e)}") from e
             self._info[name] = PluginInfo(name, version, hooks=self._hook_names(name))
             self._cache.clear()
+            self.generation += 1
 
     def unregister(self, name: str) -> None:
         with self._lock:
@@ -112,6 +114,7 @@ class PluginHost:
                 self.pm.unregister(name=name)
             self._info.pop(name, None)
             self._cache.clear()
+            self.generation += 1
 
     # --- calling hooks safely -------------------------------------------
     def _collect(self, hook: str, make_register: Callable[[str, dict], Callable[..., None]]) -> dict:

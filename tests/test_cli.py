@@ -81,3 +81,34 @@ def test_plugins_and_models_json(capsys):
     assert "register_frontends" in plugins["audio"]["hooks"] and plugins["audio"]["version"]
     assert main(["models", "--json"]) == 0
     assert isinstance(json.loads(capsys.readouterr().out), list)
+
+
+def test_plugin_decoders_and_commands_reach_the_cli(toy_bundle, tmp_path, capsys):
+    from recog import hookimpl
+    from recog.decode import CTCHypothesis
+    from recog.plugins import get_host
+
+    class Extra:
+        @hookimpl
+        def register_decoders(self, register):
+            def factory(alphabet, options):
+                return lambda log_probs, lengths: [CTCHypothesis("dab", (4, 1, 2), ((0, 0), (1, 1), (2, 2)), (1.0,) * 3, 1.0)
+                                                   for _ in range(len(lengths))]
+            register("fixed", factory)
+
+        @hookimpl
+        def register_commands(self, register):
+            register("hello", "say hello", lambda p: p.add_argument("who"), lambda a: print(f"hello {a.who}") or 0)
+
+    host = get_host()
+    host.register(Extra(), name="extra-test")
+    try:
+        path = _toy_files(tmp_path, ["ab"])[0]
+        assert main(["transcribe", path, "--model", str(toy_bundle), "--decoder", "fixed"]) == 0
+        assert capsys.readouterr().out.strip() == "dab"
+        assert main(["hello", "world"]) == 0
+        assert capsys.readouterr().out.strip() == "hello world"
+    finally:
+        host.unregister("extra-test")
+    assert main(["transcribe", path, "--model", str(toy_bundle), "--decoder", "fixed"]) == 1
+    assert "no decoder named 'fixed'" in capsys.readouterr().err
