@@ -9,7 +9,6 @@ seeded per (seed, epoch, item) so that training is exactly reproducible and resu
 from __future__ import annotations
 
 import json
-import math
 import random
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -264,6 +263,4 @@ class BucketBatchSampler:
         return iter(self._all_batches()[self.rank :: self.num_replicas])
 
     def __len__(self) -> int:
-        return math.ceil(len(self._all_batches()) / self.num_replicas) if self.num_replicas == 1 else len(
-            self._all_batches()
-        ) // self.num_replicas
+        return len(self._all_batches()) // self.num_replicas  # batches are trimmed to a multiple of the replicas
