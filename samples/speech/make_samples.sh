@@ -17,5 +17,6 @@ speak() {  # speak TEXT FILE
         >> manifest.jsonl
 }
 speak "YES" yes.wav
-speak "ERASE C Q Q F SEVEN" erase_c_q_q_f_seven.wav
+speak "ENTER SIX TWO FOUR" enter_six_two_four.wav
+speak "J O H N" j_o_h_n.wav
 speak "THREE FIVE TWO" three_five_two.wav
