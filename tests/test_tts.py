@@ -478,13 +478,13 @@ def test_cli_errors(tmp_path, monkeypatch, argv, match):
 
 
 def test_committed_samples_are_16k_speech():
-    names = ["yes.wav", "erase_c_q_q_f_seven.wav", "three_five_two.wav"]
+    names = ["yes.wav", "enter_six_two_four.wav", "j_o_h_n.wav", "three_five_two.wav"]
     for name in names:
         audio, sr = sf.read(SAMPLES / name, dtype="float32")
         assert sr == 16000 and audio.ndim == 1 and 0.3 < len(audio) / sr < 4.0
         assert np.sqrt(np.mean(audio**2)) > 0.02
     rows = [json.loads(line) for line in (SAMPLES / "manifest.jsonl").read_text().splitlines()]
-    assert [r["path"] for r in rows] == names and rows[1]["text"] == "ERASE C Q Q F SEVEN"
+    assert [r["path"] for r in rows] == names and rows[1]["text"] == "ENTER SIX TWO FOUR"
 
 
 def test_recog_cli_runs_synth(tmp_path, capsys):

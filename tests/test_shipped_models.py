@@ -1,0 +1,64 @@
+"""The shipped models load offline by name and read the project's own samples."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import recog
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _samples(kind):
+    rows = [json.loads(x) for x in (ROOT / "samples" / kind / ("manifest.jsonl" if kind == "speech" else "all.jsonl")).read_text().splitlines() if x.strip()]
+    return [(ROOT / "samples" / kind / r["path"], r["text"]) for r in rows]
+
+
+@pytest.mark.parametrize("name,frontend", [("speech", "audio"), ("handwriting", "image")])
+def test_shipped_model_is_registered_small_and_self_describing(name, frontend):
+    m = recog.models()[name]
+    assert m.path.stat().st_size < 20 * 2**20
+    head = recog.Bundle.read_header(m.path)
+    assert head["frontend"]["name"] == frontend
+    assert head["training"]["train_manifests"] and head["metrics"]["dev"]["cer"] < 0.5
+
+
+def test_speech_samples_are_read_correctly():
+    rec = recog.load("speech")
+    for path, text in _samples("speech"):
+        out = recog.transcribe(path)
+        assert out.text == rec.alphabet.normalize(text), path
+        assert out.unit == "s" and out.words and out.words[-1].end <= out.extent + 0.05
+
+
+def test_handwriting_samples_are_read_correctly():
+    rec = recog.load("handwriting")
+    for path, text in _samples("handwriting"):
+        assert recog.transcribe(path).text == rec.alphabet.normalize(text), path
+
+
+def test_text_round_trip_through_tts():
+    from recog_tts import SpokenText
+
+    assert recog.transcribe(SpokenText("THREE FIVE TWO")).text == "three five two"
+
+
+def test_cli_transcribes_a_mixed_batch_and_lists_failures(tmp_path):
+    bad = tmp_path / "broken.wav"
+    bad.write_bytes(b"RIFF\x00\x00\x00\x00WAVEjunk")
+    paths = [str(p) for p, _ in _samples("speech")[:1] + _samples("handwriting")[:1]] + [str(bad)]
+    out = subprocess.run([sys.executable, "-m", "recog", "transcribe", *paths, "--format", "json"], capture_output=True, text=True)
+    assert out.returncode == 1
+    docs = json.loads(out.stdout)
+    assert [d["source"] for d in docs] == paths[:2]
+    assert "broken.wav" in out.stderr and "1 of 3 inputs failed" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_model_frontend_mismatch_is_a_clear_error():
+    png = _samples("handwriting")[0][0]
+    with pytest.raises(recog.ModelMismatchError, match="looks like image input"):
+        recog.load("speech").transcribe(png)
