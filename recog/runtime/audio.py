@@ -25,6 +25,7 @@ import numpy as np
 import soundfile as sf
 
 from ..errors import CorruptInputError, EmptyInputError, InputNotFoundError, ModelMismatchError, UnsupportedFormatError
+from ..windowing import plan_windows
 from .readers import Piece
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -157,24 +158,6 @@ def read_audio(source: Any, sample_rate: int) -> np.ndarray:
     return resample(wave, rate, sample_rate)
 
 
-def plan_windows(n: int, window: int, overlap: int) -> list[tuple[int, int, int, int]] | None:
-    """``(start, end, own_start, own_end)`` sample spans of overlapping windows; None if ``n <= window``.
-
-    The audio frontend's plan: windows start every ``window - overlap`` samples, the last is moved
-    back to end at ``n``, and neighbours split their nominal overlap in the middle.
-    """
-    if n <= window:
-        return None
-    step = window - overlap
-    count = math.ceil((n - overlap) / step)
-    spans, own_start = [], 0
-    for k in range(count):
-        last = k == count - 1
-        start = n - window if last else k * step
-        own_end = n if last else (k + 1) * step + overlap // 2
-        spans.append((start, start + window, own_start, own_end))
-        own_start = own_end
-    return spans
 
 
 @dataclass(frozen=True)
