@@ -59,6 +59,35 @@ def _init_distributed() -> bool:
     return False
 
 
+_SHAPE_FREE_MODEL_FIELDS = {"dropout"}  # model settings a fine-tune may change
+
+
+def _init_bundle(init_from: str | os.PathLike, data: DataConfig, model_overrides: dict) -> Bundle:
+    """The bundle a fine-tune starts from, checked against the run's frontend and model settings."""
+    from .api import resolve_model  # api imports the recogniser stack; only needed here
+
+    path = resolve_model(init_from)
+    bundle = Bundle.load(path)
+    if bundle.frontend != data.frontend:
+        raise ConfigError(f"{path}: model reads {bundle.frontend!r} input, this run trains on {data.frontend!r}")
+    current = bundle.model_config.to_dict()
+    changed = sorted(k for k, v in model_overrides.items()
+                     if k not in _SHAPE_FREE_MODEL_FIELDS and k in current and _norm(current[k]) != _norm(v))
+    unknown = sorted(k for k in model_overrides if k not in current)
+    if changed or unknown:
+        raise ConfigError(f"{path}: a fine-tune keeps the network's shape; cannot change {', '.join(changed + unknown)}")
+    if data.alphabet is not None and list(dict.fromkeys(data.alphabet)) != list(bundle.alphabet.chars):
+        raise ConfigError(f"{path}: a fine-tune keeps the model's alphabet; drop --alphabet")
+    return bundle
+
+
+def _norm(v):
+    """JSON-ish value with tuples as lists, for comparing recipe values with config values."""
+    if isinstance(v, (list, tuple)):
+        return [_norm(x) for x in v]
+    return v
+
+
 def train_from_manifests(
     data: DataConfig,
     model_overrides: dict,
@@ -66,6 +95,7 @@ def train_from_manifests(
     out_dir: str | Path,
     *,
     resume: bool = False,
+    init_from: str | os.PathLike | None = None,
     progress: Callable[[int, int, dict], None] | None = None,
     notes: Callable[[str], None] | None = None,
 ) -> tuple[Path | None, TrainResult]:
@@ -78,6 +108,10 @@ def train_from_manifests(
         train: optimisation settings.
         out_dir: checkpoint, log and bundle folder.
         resume: continue from ``out_dir/checkpoint.pt``.
+        init_from: fine-tune: start from this bundle's weights (a path or registered model name).
+            Its alphabet, normaliser, network shape and frontend settings are kept; ``data.frontend_config``
+            and ``model_overrides`` may change only what leaves the weights' shapes alone (augmentation,
+            dropout). Training items with characters outside its alphabet are skipped.
         progress: per-step callback for a progress bar.
         notes: receives one-line reports (data sizes, out-of-alphabet counts).
 
@@ -90,7 +124,9 @@ def train_from_manifests(
         out_dir = Path(out_dir)
         host = get_host()
         fe_cls = host.frontend(data.frontend)
-        frontend = fe_cls.from_config_dict({**fe_cls.config_class().to_dict(), **data.frontend_config})
+        init = _init_bundle(init_from, data, model_overrides) if init_from is not None else None
+        base_fe = init.frontend_config if init is not None else fe_cls.config_class().to_dict()
+        frontend = fe_cls.from_config_dict({**base_fe, **data.frontend_config})
         train_utts = _load_utts(data.train)
         if data.dev:
             dev_utts = read_manifest(data.dev)
@@ -98,7 +134,9 @@ def train_from_manifests(
             train_utts, dev_utts = split_by_group(train_utts, data.dev_fraction, seed=train.seed)
         else:
             dev_utts = []
-        if data.alphabet is not None:
+        if init is not None:
+            alphabet = init.alphabet
+        elif data.alphabet is not None:
             alphabet = Alphabet(list(dict.fromkeys(data.alphabet)), data.normalizer)
         else:
             alphabet = Alphabet.from_texts((u.text for u in train_utts), data.normalizer)
@@ -112,16 +150,22 @@ def train_from_manifests(
         if len(train_set) == 0:
             raise DataError("no training items left")
         try:
-            mcfg = ModelConfig(
-                **{**model_overrides, "vocab_size": len(alphabet), "in_features": frontend.in_features,
-                   "in_channels": fe_cls.in_channels}
-            )
+            if init is not None:
+                mcfg = ModelConfig.from_dict({**init.model_config.to_dict(), **model_overrides})
+            else:
+                mcfg = ModelConfig(
+                    **{**model_overrides, "vocab_size": len(alphabet), "in_features": frontend.in_features,
+                       "in_channels": fe_cls.in_channels}
+                )
         except TypeError as e:
             raise ConfigError(f"bad model setting: {e}") from None
         if resume and not (out_dir / "checkpoint.pt").exists():
             raise ConfigError(f"{out_dir / 'checkpoint.pt'}: nothing to resume")
         torch.manual_seed(train.seed)
         model = CTCModel(mcfg)
+        if init is not None:
+            model.load_state_dict(init.state_dict)
+            say(f"fine-tuning from {init_from}")
         say(f"model: {model.num_parameters():,} parameters, alphabet {''.join(alphabet.chars)!r}")
         groups = sorted({u.group for u in train_set.utts if u.group})
         command = " ".join(["recog", *sys.argv[1:]]) if sys.argv and sys.argv[0].endswith("recog") else None
@@ -144,6 +188,9 @@ def train_from_manifests(
                     "dev_groups": sorted({u.group for u in dev_utts if u.group}),
                     "skipped_out_of_alphabet": train_set.skipped,
                     "config": asdict(train),
+                    # a fine-tune records where its weights came from, and how those were made
+                    "init_from": None if init is None else {
+                        "model": str(init_from), "training": init.training, "metrics": init.metrics},
                     "steps": steps,
                     "epochs": epochs,
                     "best_epoch": best_epoch,

@@ -126,3 +126,38 @@ def _ddp_worker_dump(rank, world, port, manifest, out):
     rt.Trainer.fit = fit
     cfg = TrainConfig(epochs=1, batch_size=4, lr=2e-3, warmup_steps=2, max_steps=6, patience=0, seed=5)
     train_from_manifests(_data(manifest), TINY, cfg, out)
+
+
+@pytest.mark.slow
+def test_fine_tune_starts_from_the_bundle_and_keeps_its_alphabet(toy_plugin, tmp_path):
+    from toyplugin import make_toy_corpus
+
+    manifest = make_toy_corpus(tmp_path / "data", 160, seed=1)
+    cfg = TrainConfig(epochs=20, batch_size=8, lr=3e-3, warmup_steps=20, patience=0, checkpoint_every=1000)
+    base_path, base = train_from_manifests(_data(manifest, name="toy"), TINY, cfg, tmp_path / "base")
+    assert base.best_dev["cer"] < 0.1, base.best_dev
+    one = TrainConfig(epochs=1, batch_size=8, lr=3e-4, warmup_steps=5, patience=0, checkpoint_every=1000)
+    # from scratch, one epoch is nowhere near; from the bundle it is where the base run ended
+    _, scratch = train_from_manifests(_data(manifest), TINY, one, tmp_path / "scratch")
+    assert scratch.best_dev["cer"] > 0.5, scratch.best_dev
+    ft_path, ft = train_from_manifests(_data(manifest), {"dropout": 0.0}, one, tmp_path / "ft", init_from=base_path)
+    assert ft.best_dev["cer"] < base.best_dev["cer"] + 0.05, (ft.best_dev, base.best_dev)
+    head = recog.Bundle.read_header(ft_path)
+    assert head["alphabet"] == recog.Bundle.read_header(base_path)["alphabet"]
+    assert head["model"]["dropout"] == 0.0 and head["model"]["hidden"] == TINY["hidden"]
+    parent = head["training"]["init_from"]
+    assert parent["model"] == str(base_path) and parent["training"]["steps"] == base.steps
+
+
+def test_fine_tune_refuses_to_change_the_network_or_alphabet(toy_plugin, tmp_path):
+    from toyplugin import make_toy_corpus
+
+    manifest = make_toy_corpus(tmp_path / "data", 16, seed=2)
+    one = TrainConfig(epochs=1, batch_size=8, patience=0, max_steps=1)
+    base_path, _ = train_from_manifests(_data(manifest), TINY, one, tmp_path / "base")
+    with pytest.raises(recog.ConfigError, match="cannot change hidden"):
+        train_from_manifests(_data(manifest), {**TINY, "hidden": 32}, one, tmp_path / "a", init_from=base_path)
+    with pytest.raises(recog.ConfigError, match="keeps the model's alphabet"):
+        train_from_manifests(_data(manifest, alphabet="ab "), {}, one, tmp_path / "b", init_from=base_path)
+    with pytest.raises(recog.ModelNotFoundError):
+        train_from_manifests(_data(manifest), {}, one, tmp_path / "c", init_from="no-such-model")
