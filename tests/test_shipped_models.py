@@ -62,3 +62,18 @@ def test_model_frontend_mismatch_is_a_clear_error():
     png = _samples("handwriting")[0][0]
     with pytest.raises(recog.ModelMismatchError, match="looks like image input"):
         recog.load("speech").transcribe(png)
+
+
+@pytest.mark.parametrize("name,metric,split", [("speech", "an4_test", "an4_test"), ("handwriting", "dhsd_test_writers", "dhsd_test")])
+def test_shipped_test_numbers_reproduce(name, metric, split, shared_data, tmp_path):
+    """The test-set CER/WER stored in the bundle (and quoted in the README) come out of ``recog.evaluate``."""
+    subprocess.run([sys.executable, str(ROOT / "bench" / "splits.py"), "--data", str(shared_data), "--out", str(tmp_path)],
+                   check=True, capture_output=True)
+    stored = recog.Bundle.read_header(recog.models()[name].path)["metrics"][metric]
+    report = recog.evaluate(tmp_path / f"{split}.jsonl", name)
+    assert report.n == stored["n"]
+    assert report.cer == pytest.approx(stored["cer"], abs=1e-4) and report.wer == pytest.approx(stored["wer"], abs=1e-4)
+    # never tested on speakers/writers it was trained or tuned on
+    dev_groups = set(recog.Bundle.read_header(recog.models()[name].path)["training"]["dev_groups"])
+    test_groups = {json.loads(x).get("speaker") or json.loads(x).get("writer") for x in (tmp_path / f"{split}.jsonl").read_text().splitlines()}
+    assert not dev_groups & test_groups
