@@ -11,9 +11,11 @@ Two graphs can be written:
   ``raw (B, S)`` float32 + ``lengths (B,)`` int64 -> ``log_probs``, ``out_lengths`` and
   ``frame_lengths (B,)`` (feature frames per item, for timings and extents).
 
-Batch and time axes are dynamic. The network always goes through the TorchScript-based exporter,
-which handles the LSTMs and the length-aware reversal exactly for every batch size and length
-(the dynamo exporter of the whole network fails on a second shape). A feature module is first
+Batch and time axes are dynamic. The network always goes through the TorchScript-based exporter
+(the dynamo exporter of the whole network fails on a second shape); each bidirectional layer
+becomes one ONNX ``LSTM`` node with ``sequence_lens``, which reverses every item within its own
+length as :func:`recog.model.reverse_padded` does (135 nodes instead of 336 for the handwriting
+model; 6-8% faster on CPU at batch 1). A feature module is first
 exported together with the network by the same exporter; if that fails (``torch.stft`` has no
 TorchScript-ONNX symbolic) or gives a graph that disagrees with PyTorch, the feature module is
 exported alone with the dynamo exporter and the two graphs are joined with
@@ -31,6 +33,7 @@ From the command line: ``recog export MODEL -o exports/NAME.onnx [--int8] [--no-
 
 from __future__ import annotations
 
+import copy
 import io
 import json
 import os
@@ -47,7 +50,7 @@ from torch import nn
 
 from .bundle import Bundle
 from .errors import ExportError
-from .model import CTCModel
+from .model import BiLSTMEncoder, CTCModel, reverse_padded
 from .runtime.model_info import FORMAT  # "recog-onnx/1", shared with the torch-free runtime
 
 __all__ = [
@@ -73,6 +76,66 @@ _INT8_OPS = ["MatMul", "Gemm", "LSTM"]  # weights quantised by --int8; the conv 
 
 
 # --- the graphs ----------------------------------------------------------------------------------
+
+_ONNX_GATES = [0, 3, 1, 2]  # PyTorch packs LSTM gates as i, f, g, o; ONNX as i, o, f, c (c = g)
+
+
+def _onnx_gates(w: torch.Tensor) -> torch.Tensor:
+    """``(4H, ...)`` PyTorch gate blocks -> ONNX order."""
+    return torch.cat([w.chunk(4, 0)[k] for k in _ONNX_GATES], 0)
+
+
+class _BiLSTMLayer(torch.autograd.Function):
+    """One bidirectional layer: PyTorch's two unidirectional LSTMs in eager mode, one ONNX ``LSTM`` node on export.
+
+    The ONNX node runs both directions with ``sequence_lens``, so the reverse direction starts at
+    each item's last valid frame, exactly like :func:`reverse_padded` (padded frames come out as
+    zeros; nothing reads them). This replaces two LSTM nodes and four index gathers per layer.
+    """
+
+    @staticmethod
+    def forward(ctx, x, lengths, w, r, b, fwd, bwd, hidden):  # noqa: ARG004 - the weights are for symbolic
+        y_f, _ = fwd(x)  # (B, T, H)
+        y_b, _ = bwd(reverse_padded(x, lengths))  # (B, T, H), reversed time
+        return torch.cat([y_f, reverse_padded(y_b, lengths)], dim=-1)  # (B, T, 2H)
+
+    @staticmethod
+    def symbolic(g, x, lengths, w, r, b, fwd, bwd, hidden):  # noqa: ARG004
+        xt = g.op("Transpose", x, perm_i=[1, 0, 2])  # (T, B, D)
+        seq = g.op("Cast", lengths, to_i=6)  # int32 sequence_lens
+        y, _, _ = g.op("LSTM", xt, w, r, b, seq, hidden_size_i=hidden, direction_s="bidirectional", outputs=3)
+        y = g.op("Transpose", y, perm_i=[2, 0, 1, 3])  # (T, 2, B, H) -> (B, T, 2, H)
+        shape = g.op("Constant", value_t=torch.tensor([0, 0, -1], dtype=torch.int64))
+        return g.op("Reshape", y, shape)  # (B, T, 2H)
+
+
+class _ExportEncoder(nn.Module):
+    """Wraps :class:`BiLSTMEncoder` (shared weights) so each layer exports as one bidirectional ONNX LSTM."""
+
+    def __init__(self, encoder: BiLSTMEncoder) -> None:
+        super().__init__()
+        self.layers = list(zip(encoder.forward_layers, encoder.backward_layers))
+        self.hidden = encoder.forward_layers[0].hidden_size
+        for i, (fwd, bwd) in enumerate(self.layers):
+            d = [fwd, bwd]
+            self.register_buffer(f"w{i}", torch.stack([_onnx_gates(m.weight_ih_l0.detach()) for m in d]))  # (2, 4H, D)
+            self.register_buffer(f"r{i}", torch.stack([_onnx_gates(m.weight_hh_l0.detach()) for m in d]))  # (2, 4H, H)
+            self.register_buffer(f"b{i}", torch.stack([torch.cat([_onnx_gates(m.bias_ih_l0.detach()),
+                                                                  _onnx_gates(m.bias_hh_l0.detach())]) for m in d]))  # (2, 8H)
+
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        for i, (fwd, bwd) in enumerate(self.layers):  # eval only: no dropout between layers
+            x = _BiLSTMLayer.apply(x, lengths, getattr(self, f"w{i}"), getattr(self, f"r{i}"), getattr(self, f"b{i}"),
+                                   fwd, bwd, self.hidden)
+        return x
+
+
+def _for_export(model: CTCModel) -> CTCModel:
+    """A copy of ``model`` (eval mode, no grad) whose encoder exports as fused bidirectional LSTM nodes."""
+    twin = copy.deepcopy(model).requires_grad_(False)  # the tracer refuses grad-requiring weights inside a Function
+    twin.encoder = _ExportEncoder(twin.encoder)
+    return twin.eval()
+
 
 
 class _RawRecognizer(nn.Module):
@@ -134,7 +197,7 @@ def _network_proto(model: CTCModel, opset: int):
     t = 8 * cfg.time_stride
     x = torch.randn(2, cfg.in_channels, cfg.in_features, t)  # (B, C, F, T)
     lengths = torch.tensor([t, t // 2])
-    return _torchscript_proto(model, (x, lengths), INPUT_NAMES, OUTPUT_NAMES, _FEATURE_AXES, opset)
+    return _torchscript_proto(_for_export(model), (x, lengths), INPUT_NAMES, OUTPUT_NAMES, _FEATURE_AXES, opset)
 
 
 def _raw_example(n: int, batch: int = 2, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
@@ -145,7 +208,8 @@ def _raw_example(n: int, batch: int = 2, seed: int = 0) -> tuple[torch.Tensor, t
 
 
 def _raw_proto_torchscript(whole: _RawRecognizer, n: int, opset: int):
-    return _torchscript_proto(whole, _raw_example(n), RAW_INPUT_NAMES, RAW_OUTPUT_NAMES, _RAW_AXES, opset)
+    fused = _RawRecognizer(whole.features, _for_export(whole.model)).eval()
+    return _torchscript_proto(fused, _raw_example(n), RAW_INPUT_NAMES, RAW_OUTPUT_NAMES, _RAW_AXES, opset)
 
 
 def _raw_proto_merged(whole: _RawRecognizer, n: int, opset: int):

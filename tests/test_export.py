@@ -165,6 +165,17 @@ def test_metadata_describes_the_model(toy_export):
     assert meta["metrics"] == {"dev": {"cer": 0.5}}
 
 
+def test_each_layer_exports_as_one_bidirectional_lstm_with_sequence_lengths(toy_export):
+    bundle, _, fp32, _ = toy_export
+    nodes = onnx.load(str(fp32)).graph.node
+    lstms = [n for n in nodes if n.op_type == "LSTM"]
+    assert len(lstms) == bundle.model_config.lstm_layers
+    for n in lstms:
+        attrs = {a.name: onnx.helper.get_attribute_value(a) for a in n.attribute}
+        assert attrs["direction"] == b"bidirectional" and len(n.input) >= 5 and n.input[4], n
+    assert not any(n.op_type == "GatherElements" for n in nodes)  # no explicit reversals left
+
+
 def test_int8_export_quantises_the_network_and_decodes_close_to_fp32(toy_export):
     bundle, _, fp32, int8 = toy_export
     ops = {n.op_type for n in onnx.load(str(int8)).graph.node}
