@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 import time
@@ -31,8 +32,29 @@ def resolve_model(name_or_path: str | os.PathLike) -> Path:
     return get_host().model(str(name_or_path)).path
 
 
-def load(name_or_path: str | os.PathLike, *, decoder: str = "greedy", device: str | None = None) -> Recognizer:
+def model_lm_path(bundle_path: str | os.PathLike) -> Path:
+    """Where a model's own language model lives: ``NAME.lm.json.gz`` beside ``NAME.safetensors``."""
+    p = Path(bundle_path)
+    return p.with_name(p.name.removesuffix(".safetensors") + ".lm.json.gz")
+
+
+def load(
+    name_or_path: str | os.PathLike,
+    *,
+    decoder: str = "greedy",
+    decoder_options: dict | None = None,
+    device: str | None = None,
+) -> Recognizer:
     """A :class:`Recognizer` from a registered model name (``"speech"``, ``"handwriting"``) or a bundle path.
+
+    Args:
+        name_or_path: registered model name or bundle path.
+        decoder: ``"greedy"`` (best path), ``"beam"`` (prefix beam search, with a character
+            language model when one is given or ships next to the bundle) or a plugin's decoder.
+        decoder_options: for ``"beam"``: ``lm`` (a ``*.lm.json.gz`` path; default the model's own
+            ``NAME.lm.json.gz`` beside the bundle, if any; None for no LM), ``beam``, ``lm_weight``,
+            ``char_bonus``, ``prune``.
+        device: ``"cpu"``, ``"cuda"``...; default CUDA when available.
 
     Raises:
         ModelNotFoundError: unknown name.
@@ -40,12 +62,19 @@ def load(name_or_path: str | os.PathLike, *, decoder: str = "greedy", device: st
     """
     path = resolve_model(name_or_path)
     host = get_host()
-    key = (str(path.resolve()), f"{decoder}:{device}", id(host), host.generation)  # plugins may have changed
+    options = dict(decoder_options or {})
+    if decoder == "beam" and "lm" not in options:
+        own = model_lm_path(path)
+        options["lm"] = str(own) if own.is_file() else None
+    opt_key = json.dumps(options, sort_keys=True, default=repr)
+    key = (str(path.resolve()), f"{decoder}:{device}:{opt_key}", id(host), host.generation)  # plugins may have changed
     with _cache_lock:
         for stale in [k for k in _cache if k[2:] != key[2:]]:
             del _cache[stale]
         if key not in _cache:
-            _cache[key] = Recognizer.from_bundle(Bundle.load(path), source=path, decoder=decoder, device=device)
+            _cache[key] = Recognizer.from_bundle(
+                Bundle.load(path), source=path, decoder=decoder, decoder_options=options, device=device
+            )
         return _cache[key]
 
 

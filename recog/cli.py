@@ -31,7 +31,7 @@ def _transcribe(args: argparse.Namespace) -> int:
     results: dict[int, object] = {}
     for name, idx in by_model.items():
         try:
-            rec = api.load(name, decoder=args.decoder)
+            rec = api.load(name, decoder=args.decoder, decoder_options=_decoder_options(args))
         except RecogError as e:
             failures.extend(f"{args.paths[i]}: {e}" for i in idx)
             continue
@@ -57,7 +57,8 @@ def _transcribe(args: argparse.Namespace) -> int:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    report = api.evaluate(args.manifest, args.model, batch_size=args.batch_size)
+    rec = api.load(args.model, decoder=args.decoder, decoder_options=_decoder_options(args))
+    report = api.evaluate(args.manifest, rec, batch_size=args.batch_size)
     d = report.to_dict()
     if args.json:
         print(json.dumps(d))
@@ -164,6 +165,48 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _decoder_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--decoder", default="greedy", help="greedy (default), beam, or a plugin's decoder")
+    p.add_argument("--lm", help="beam: character LM file (default: the model's own NAME.lm.json.gz, if it has one)")
+    p.add_argument("--no-lm", action="store_true", help="beam: decode without a language model")
+    p.add_argument("--beam", type=int, help="beam: prefixes kept per frame")
+    p.add_argument("--lm-weight", type=float, help="beam: language model weight")
+    p.add_argument("--char-bonus", type=float, help="beam: score added per character")
+
+
+def _decoder_options(args: argparse.Namespace) -> dict:
+    opts: dict = {}
+    if args.no_lm:
+        opts["lm"] = None
+    elif args.lm:
+        opts["lm"] = args.lm
+    for k in ("beam", "lm_weight", "char_bonus"):
+        if getattr(args, k) is not None:
+            opts[k] = getattr(args, k)
+    if opts and args.decoder != "beam":
+        raise RecogError("--lm, --no-lm, --beam, --lm-weight and --char-bonus need --decoder beam")
+    return opts
+
+
+def _lm(args: argparse.Namespace) -> int:
+    from .lm_tools import build_model_lm, read_texts, tune_beam
+
+    rec = api.load(args.model)
+    texts = read_texts(args.text)
+    lm = build_model_lm(rec, texts, order=args.order, sources=args.text)
+    say = (lambda s: print(s, file=sys.stderr))
+    say(f"{lm!r} from {len(texts)} texts")
+    if args.tune:
+        tuned = tune_beam(rec, lm, args.tune, beam=args.beam, say=say)
+        lm.meta["decode"] = tuned["decode"]
+        lm.meta["tuned_on"] = {k: tuned[k] for k in ("dev", "greedy")}
+        lm.meta["perplexity_dev"] = lm.perplexity(rec.alphabet.normalize(u) for u in read_texts([args.tune]))
+    path = lm.save(args.out)
+    print(json.dumps({"lm": str(path), "bytes": path.stat().st_size, "order": lm.order, "texts": len(texts),
+                      **{k: lm.meta[k] for k in ("decode", "tuned_on", "perplexity_dev") if k in lm.meta}}))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="recog", description="Speech and handwriting recognition with BiLSTM-CTC models.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -172,7 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("paths", nargs="+", help="input files")
     t.add_argument("--model", "-m", help="model name or bundle path (default: by input kind)")
     t.add_argument("--format", choices=("text", "json"), default="text")
-    t.add_argument("--decoder", default="greedy")
+    _decoder_args(t)
     t.add_argument("--batch-size", type=int, default=16)
     t.set_defaults(func=_transcribe)
 
@@ -180,8 +223,19 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("manifest")
     e.add_argument("--model", "-m", required=True)
     e.add_argument("--json", action="store_true")
+    _decoder_args(e)
     e.add_argument("--batch-size", type=int, default=16)
     e.set_defaults(func=_eval)
+
+    lm = sub.add_parser("lm", help="build a character language model for a model's beam decoder, tuned on dev")
+    lm.add_argument("--model", "-m", required=True, help="model name or bundle path (its alphabet and normaliser)")
+    lm.add_argument("--text", action="append", required=True,
+                    help="training text: a JSONL manifest (its text field) or a text file, one text per line (repeatable)")
+    lm.add_argument("--order", type=int, default=6, help="n-gram order in characters")
+    lm.add_argument("--tune", metavar="DEV", help="dev manifest: grid-search lm_weight and char_bonus and store the best")
+    lm.add_argument("--beam", type=int, default=16)
+    lm.add_argument("-o", "--out", required=True, help="output file, e.g. plugins/recog_audio/models/speech.lm.json.gz")
+    lm.set_defaults(func=_lm)
 
     r = sub.add_parser("train", help="train a model on JSONL manifests")
     r.add_argument("--train", action="append", help="training manifest (repeatable)")

@@ -188,6 +188,7 @@ class PluginHost:
 
         found = {k: v[0] for k, v in self._collect("register_decoders", make).items()}
         found.setdefault("greedy", lambda alphabet, options: GreedyCTCDecoder(alphabet))
+        found.setdefault("beam", _beam_factory)
         return found
 
     def commands(self) -> dict[str, tuple]:
@@ -252,3 +253,9 @@ def _one_line(e: BaseException) -> str:
     where = traceback.extract_tb(e.__traceback__)[-1] if e.__traceback__ else None
     loc = f" ({Path(where.filename).name}:{where.lineno})" if where else ""
     return f"{type(e).__name__}: {msg[0] if msg else ''}{loc}"
+
+
+def _beam_factory(alphabet, options: dict):
+    from .beam import BeamCTCDecoder  # built in like greedy; imported on first use
+
+    return BeamCTCDecoder.from_options(alphabet, options)

@@ -63,7 +63,13 @@ class Recognizer:
 
     @classmethod
     def from_bundle(
-        cls, bundle: Bundle, *, source: str | os.PathLike = "<bundle>", decoder: str = "greedy", device: str | None = None
+        cls,
+        bundle: Bundle,
+        *,
+        source: str | os.PathLike = "<bundle>",
+        decoder: str = "greedy",
+        decoder_options: dict | None = None,
+        device: str | None = None,
     ) -> Recognizer:
         model = bundle.build_model(source)
         host = get_host()
@@ -76,7 +82,7 @@ class Recognizer:
             model,
             bundle.alphabet,
             frontend,
-            decoder=factory(bundle.alphabet, {}),
+            decoder=factory(bundle.alphabet, dict(decoder_options or {})),
             name=bundle.name,
             bundle=bundle,
             device=device,

@@ -1,0 +1,170 @@
+"""Character n-gram language models for CTC beam search (NumPy-free, torch-free).
+
+An open-vocabulary model over the characters of a model's alphabet: it learns spelling and word
+shapes from text (``"sixty" not "sixt"``, ``"Straße" not "Strafse"``) without a fixed word list.
+Interpolated Witten-Bell smoothing::
+
+    P(c | h) = (N(h, c) + T(h) * P(c | h[1:])) / (N(h) + T(h))
+
+where ``N(h, c)`` counts ``c`` after the context ``h``, ``N(h)`` all counts after ``h`` and ``T(h)``
+the number of distinct characters seen after ``h``; the recursion ends in a uniform distribution
+over the vocabulary plus the end-of-text symbol. Texts are padded with ``order - 1`` start symbols,
+so the first characters of a text are scored as text-initial.
+
+Files are gzip-compressed JSON (``*.lm.json.gz``), format ``recog-charlm/1``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import os
+from collections import defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+
+from .errors import BundleError, ConfigError
+
+__all__ = ["CharNgramLM", "BOS", "EOS"]
+
+FORMAT = "recog-charlm/1"
+BOS, EOS = "\x02", "\x03"  # start padding and end-of-text symbols (never in an alphabet: control characters)
+
+
+class CharNgramLM:
+    """A character n-gram model with interpolated Witten-Bell smoothing.
+
+    Args:
+        order: n, the number of characters in an n-gram (context = n - 1 characters).
+        vocab: the characters the model scores (EOS is added); others get probability from the
+            uniform floor only.
+        counts: context -> {character: count}, for contexts of length 0 .. n - 1.
+        meta: free-form facts stored with the file: the texts it was built from, and under
+            ``"decode"`` the beam settings tuned for it (defaults for :class:`recog.beam.BeamConfig`).
+    """
+
+    def __init__(self, order: int, vocab: Iterable[str], counts: dict[str, dict[str, int]], meta: dict | None = None) -> None:
+        if order < 1:
+            raise ConfigError(f"n-gram order must be at least 1, got {order}")
+        self.order = order
+        self.vocab = sorted(set(vocab) - {BOS, EOS})
+        self.counts = counts
+        self.meta = dict(meta or {})
+        self._floor = 1.0 / (len(self.vocab) + 1)  # uniform over vocab + EOS
+        self._totals = {h: (sum(d.values()), len(d)) for h, d in counts.items()}  # h -> (N(h), T(h))
+        self._cache: dict[tuple[str, str], float] = {}
+
+    # --- training ---------------------------------------------------------------------------
+    @classmethod
+    def train(cls, texts: Iterable[str], order: int = 6, vocab: Iterable[str] | None = None) -> CharNgramLM:
+        """Count n-grams of ``texts`` (already normalised as the model's alphabet normalises).
+
+        Characters outside ``vocab`` (when given) split a text: n-grams never span them.
+        """
+        if order < 1:
+            raise ConfigError(f"n-gram order must be at least 1, got {order}")
+        allowed = set(vocab) if vocab is not None else None
+        counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        seen: set[str] = set()
+        n_texts = 0
+        for text in texts:
+            pieces = [text] if allowed is None else _split_unknown(text, allowed)
+            for piece in pieces:
+                if not piece.strip():
+                    continue
+                n_texts += 1
+                seen.update(piece)
+                padded = BOS * (order - 1) + piece + EOS
+                for i in range(order - 1, len(padded)):
+                    c = padded[i]
+                    for k in range(order):  # contexts of length 0 .. order-1 ending before i
+                        counts[padded[i - k : i]][c] += 1
+        if n_texts == 0:
+            raise ConfigError("no text to train a language model on")
+        frozen = {h: dict(d) for h, d in counts.items()}
+        return cls(order, allowed if allowed is not None else seen, frozen)
+
+    # --- scoring ----------------------------------------------------------------------------
+    def logp(self, context: str, char: str) -> float:
+        """Natural-log probability of ``char`` (or :data:`EOS`) after ``context`` (only its last n-1 characters matter)."""
+        h = context[-(self.order - 1) :] if self.order > 1 else ""
+        key = (h, char)
+        hit = self._cache.get(key)
+        if hit is None:
+            hit = math.log(self._prob(h, char))
+            if len(self._cache) < 2_000_000:
+                self._cache[key] = hit
+        return hit
+
+    def _prob(self, h: str, char: str) -> float:
+        lower = self._floor if not h else self._prob(h[1:], char)
+        total = self._totals.get(h)
+        if total is None:
+            return lower
+        n, t = total
+        return (self.counts[h].get(char, 0) + t * lower) / (n + t)
+
+    def start(self) -> str:
+        """The context a text starts in."""
+        return BOS * (self.order - 1)
+
+    def score(self, text: str) -> float:
+        """Log-probability of a whole text, end symbol included."""
+        ctx, total = self.start(), 0.0
+        for c in text + EOS:
+            total += self.logp(ctx, c)
+            ctx = (ctx + c)[-(self.order - 1) :] if self.order > 1 else ""
+        return total
+
+    def perplexity(self, texts: Iterable[str]) -> float:
+        """Per-character perplexity (end symbols counted) over ``texts``."""
+        logp, n = 0.0, 0
+        for t in texts:
+            logp += self.score(t)
+            n += len(t) + 1
+        if n == 0:
+            raise ConfigError("no text to measure perplexity on")
+        return math.exp(-logp / n)
+
+    # --- files ------------------------------------------------------------------------------
+    def save(self, path: str | os.PathLike) -> Path:
+        path = Path(path)
+        doc = {"format": FORMAT, "order": self.order, "vocab": self.vocab, "meta": self.meta, "counts": self.counts}
+        with gzip.open(path, "wt", encoding="utf-8") as f:
+            json.dump(doc, f, ensure_ascii=False, separators=(",", ":"))
+        return path
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> CharNgramLM:
+        """Read a ``*.lm.json.gz`` file; raises :class:`BundleError` naming it if it is missing or foreign."""
+        path = Path(path)
+        if not path.is_file():
+            raise BundleError(path, "no such language model file")
+        try:
+            with gzip.open(path, "rt", encoding="utf-8") as f:
+                doc = json.load(f)
+        except (OSError, EOFError, json.JSONDecodeError, UnicodeDecodeError) as e:
+            raise BundleError(path, f"not a gzip-compressed JSON language model ({e})") from None
+        if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+            raise BundleError(path, f"not a recog character language model (expected format {FORMAT!r})")
+        try:
+            return cls(int(doc["order"]), doc["vocab"], doc["counts"], doc.get("meta"))
+        except (KeyError, TypeError, ValueError) as e:
+            raise BundleError(path, f"language model lacks or mangles field {e}") from None
+
+    def __repr__(self) -> str:
+        return f"CharNgramLM(order={self.order}, vocab={len(self.vocab)}, contexts={len(self.counts)})"
+
+
+def _split_unknown(text: str, allowed: set[str]) -> list[str]:
+    out, cur = [], []
+    for c in text:
+        if c in allowed:
+            cur.append(c)
+        elif cur:
+            out.append("".join(cur))
+            cur = []
+    if cur:
+        out.append("".join(cur))
+    return out
