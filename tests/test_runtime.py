@@ -20,7 +20,7 @@ import soundfile as sf
 import torch
 from PIL import Image, ImageDraw
 
-from recog import Alphabet, BundleError, EmptyInputError, InputNotFoundError, ModelMismatchError
+from recog import Alphabet, BundleError, EmptyInputError, InputNotFoundError, ModelMismatchError, RecogError
 from recog.bundle import Bundle
 from recog.export import export_bundle, export_encoder_onnx
 from recog.metrics import error_counts
@@ -315,7 +315,8 @@ def test_runtime_inference_never_imports_torch(speech, handwriting, tmp_path):
         from recog.runtime import OnnxRecognizer
         a = OnnxRecognizer({str(speech_onnx)!r}).transcribe({str(wav)!r})
         b = OnnxRecognizer({str(image_onnx)!r}).transcribe({str(png)!r})
-        print(json.dumps({{"torch": "torch" in sys.modules, "texts": [a.text, b.text], "units": [a.unit, b.unit]}}))
+        c = OnnxRecognizer({str(image_onnx)!r}, decoder="beam").transcribe({str(png)!r})
+        print(json.dumps({{"torch": "torch" in sys.modules, "texts": [a.text, b.text, c.text], "units": [a.unit, b.unit]}}))
         """
     )
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
@@ -323,3 +324,21 @@ def test_runtime_inference_never_imports_torch(speech, handwriting, tmp_path):
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["torch"] is False and result["units"] == ["s", "px"]
+    assert result["texts"][2]  # the beam decoder ran torch-free too (its parity is tested below)
+
+
+def test_runtime_beam_decoder_matches_the_pytorch_beam_decoder(handwriting, tmp_path):
+    from recog.lm import CharNgramLM
+
+    bundle, image_onnx, folder = handwriting
+    lm = CharNgramLM.train(["hello world", "a b c", "line"] * 3, order=3, vocab=bundle.alphabet.chars)
+    lm_path = lm.save(tmp_path / "hw.lm.json.gz")
+    opts = {"lm": str(lm_path), "lm_weight": 0.3, "beam": 6}
+    sources = [_line(s, (220 + 40 * s, 48)) for s in range(4)]
+    onnx_beam = OnnxRecognizer(image_onnx, decoder="beam", decoder_options=opts).transcribe_batch(sources)
+    torch_beam = Recognizer.from_bundle(bundle, device="cpu", decoder="beam", decoder_options=opts).transcribe_batch(sources)
+    assert_same_transcripts(onnx_beam, torch_beam)
+    with pytest.raises(RecogError, match="need decoder='beam'"):
+        OnnxRecognizer(image_onnx, decoder_options={"beam": 4})
+    with pytest.raises(RecogError, match="no decoder named 'viterbi'"):
+        OnnxRecognizer(image_onnx, decoder="viterbi")

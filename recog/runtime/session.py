@@ -121,6 +121,10 @@ class OnnxRecognizer:
         threads: ONNX Runtime intra-op threads (default: its own choice, one per physical core).
         session_options: an ``onnxruntime.SessionOptions`` to use instead of the defaults
             (all graph optimisations, warnings off).
+        decoder: ``"greedy"`` (default) or ``"beam"`` (:mod:`recog.beam`, NumPy like the rest).
+        decoder_options: for ``"beam"``: ``lm`` (a ``*.lm.json.gz`` path; default ``NAME.lm.json.gz``
+            beside the ``.onnx`` file when there is one; None for none), ``beam``, ``lm_weight``,
+            ``char_bonus``, ``prune``.
 
     Raises:
         BundleError: the file is missing, not ONNX, or not a recog export (the message names it).
@@ -134,6 +138,8 @@ class OnnxRecognizer:
         reader: InputReader | None = None,
         threads: int | None = None,
         session_options: Any = None,
+        decoder: str = "greedy",
+        decoder_options: dict | None = None,
     ) -> None:
         import onnxruntime as ort
 
@@ -161,6 +167,21 @@ class OnnxRecognizer:
         self.info = OnnxModelInfo.from_props(self.session.get_modelmeta().custom_metadata_map, self.path)
         self._input_names = [i.name for i in self.session.get_inputs()]
         self._reader = reader
+        self._decode = self._make_decoder(decoder, dict(decoder_options or {}))
+
+    def _make_decoder(self, decoder: str, options: dict):
+        if decoder == "greedy":
+            if options:
+                raise RecogError(f"{self.path}: decoder options {sorted(options)} need decoder='beam'")
+            return lambda lp, n: ctc_greedy_decode(lp, n, self.info.alphabet)
+        if decoder != "beam":
+            raise RecogError(f"no decoder named {decoder!r} in the torch-free runtime (have: beam, greedy)")
+        from ..beam import BeamCTCDecoder
+
+        if "lm" not in options:
+            own = self.path.with_name(self.path.name.split(".")[0] + ".lm.json.gz")
+            options["lm"] = str(own) if own.is_file() else None
+        return BeamCTCDecoder.from_options(self.info.alphabet, options)
 
     def _open(self, ort: Any, opts: Any, providers: list) -> Any:
         try:
@@ -229,7 +250,7 @@ class OnnxRecognizer:
         lengths = np.asarray(n, dtype=np.int64)
         log_probs, out_lengths, frame_lengths = self.run(batch, lengths)
         frames = frame_lengths if frame_lengths is not None else lengths
-        return ctc_greedy_decode(log_probs, out_lengths, self.info.alphabet), frames
+        return self._decode(log_probs, out_lengths), frames
 
     # --- transcription -----------------------------------------------------
     def transcribe(self, source: Any) -> Transcript:
