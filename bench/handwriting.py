@@ -5,7 +5,8 @@
         --fonts kristi stevehand kaushanscript-regular becausewementor-regular joscelyn-regular
     python bench/handwriting.py [--model handwriting] [--dhsd runs/splits/dhsd_test.jsonl] [--synth runs/synth_hw_test/all.jsonl]
 
-Prints CER and WER of the model on each set, and Tesseract's (``-l deu --psm 7``) on the same images when the
+Prints CER and WER of the model on each set (greedy, and beam search with the model's character LM when
+``NAME.lm.json.gz`` ships beside it), and Tesseract's (``-l deu --psm 7``) on the same images when the
 ``tesseract`` binary is installed (apt-get install tesseract-ocr tesseract-ocr-deu); both scored after the model's
 text normaliser.
 """
@@ -37,6 +38,8 @@ def main() -> None:
     ap.add_argument("--synth", default="runs/synth_hw_test/all.jsonl")
     a = ap.parse_args()
     rec = recog.load(a.model)
+    lm = recog.api.model_lm_path(recog.api.resolve_model(a.model))
+    beam = recog.load(a.model, decoder="beam") if lm.is_file() else None
     have_tess = shutil.which("tesseract") is not None
     for name, manifest in (("DHSD held-out writers", a.dhsd), ("synthetic lines, held-out fonts", a.synth)):
         if not Path(manifest).exists():
@@ -45,6 +48,10 @@ def main() -> None:
         report = recog.evaluate(manifest, rec)
         print(f"{name} ({report.n} images): recog CER {report.cer:.2%}  WER {report.wer:.2%}  "
               f"{report.items_per_second:.1f} lines/s")
+        if beam is not None:
+            b = recog.evaluate(manifest, beam)
+            print(f"{name} ({b.n} images): recog + beam search + character LM CER {b.cer:.2%}  WER {b.wer:.2%}  "
+                  f"{b.items_per_second:.1f} lines/s")
         if have_tess:
             utts = read_manifest(manifest)
             hyps = [rec.alphabet.normalize(t) for t in tesseract([u.path for u in utts])]

@@ -4,6 +4,7 @@
 
 AN4 test: 130 utterances from 10 speakers that are not in AN4 train (the shipped model never saw them).
 Same numbers as: recog eval ../shared/data/an4/test.jsonl --model speech --json
+(and with the model's character LM: ... --decoder beam).
 """
 
 from __future__ import annotations
@@ -33,6 +34,14 @@ def main() -> None:
     print(f"AN4 test (130 utterances, 10 unseen speakers): WER {report.wer:.2%}  CER {report.cer:.2%}  "
           f"RTF {report.rtf:.4f}  ({report.input_seconds:.0f} s of audio in {report.wall_seconds:.1f} s)")
     print(json.dumps(report.to_dict()))
+    if recog.api.model_lm_path(recog.api.resolve_model(a.model)).is_file():
+        beam = recog.load(a.model, decoder="beam")
+        b = recog.evaluate(manifest, beam)
+        print(f"AN4 test, beam search + the model's character LM {beam.decoder.config}: WER {b.wer:.2%}  CER {b.cer:.2%}  "
+              f"RTF {b.rtf:.4f}")
+        print(json.dumps({"decoder": "beam", **b.to_dict()}))
+    else:
+        print("no NAME.lm.json.gz beside the model: beam search + LM skipped")
     shown = 0
     for ref, hyp in zip(report.references, report.hypotheses):
         if ref != hyp and shown < a.show_errors:

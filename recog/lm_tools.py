@@ -28,7 +28,7 @@ from .recognizer import Recognizer
 __all__ = ["read_texts", "build_model_lm", "tune_beam"]
 
 LM_WEIGHTS = (0.0, 0.2, 0.3, 0.4, 0.5, 0.7, 1.0)
-CHAR_BONUSES = (0.0, 0.5, 1.0, 2.0)
+CHAR_BONUSES = (0.0, 0.5, 1.0, 2.0, 3.0)
 
 
 def read_texts(paths: Sequence[str | os.PathLike]) -> list[str]:
