@@ -60,9 +60,9 @@ def _padded(rec: OnnxRecognizer, paths: list[str]) -> tuple[np.ndarray, np.ndarr
 def run(onnx_path: str, manifest: str, *, limit: int | None, repeats: int, tensorrt: bool) -> dict:
     items = _manifest(manifest, limit)
     paths = [p for p, _ in items]
-    cpu = OnnxRecognizer(onnx_path, providers=[CPU])
+    cpu = OnnxRecognizer(onnx_path, providers=[CPU], decoder="greedy")  # the network is what is compared
     trt = [(TENSORRT, tensorrt_options(cpu.info))] if tensorrt else []  # cached engines, one shape profile
-    gpu = OnnxRecognizer(onnx_path, providers=trt + [CUDA, CPU])
+    gpu = OnnxRecognizer(onnx_path, providers=trt + [CUDA, CPU], decoder="greedy")
     if gpu.providers[0] not in (CUDA, TENSORRT):
         raise RecogError(f"a GPU is present but ONNX Runtime could not start the CUDA provider (running on {gpu.providers}); "
                          "check that the CUDA 12/13 and cuDNN 9 libraries onnxruntime-gpu needs are installed")

@@ -46,15 +46,15 @@ def run(model: str, manifest: str, *, limit: int | None, threads: int, repeats: 
     torch.set_num_threads(threads)
     utts = read_manifest(manifest)[:limit]
     paths = [str(u.path) for u in utts]
-    pt = recog.load(model, device="cpu")
+    pt = recog.load(model, device="cpu", decoder="greedy")  # engines compared on the network; same decoder for all
     refs = [pt.alphabet.normalize(u.text) for u in utts]
     with tempfile.TemporaryDirectory() as tmp:
         fp32 = onnx or export_bundle(model, Path(tmp) / "fp32.onnx")
         int8 = onnx_int8 or export_bundle(model, Path(tmp) / "int8.onnx", int8=True)
         engines = {
             "pytorch": pt,
-            "onnx-fp32": OnnxRecognizer(fp32, providers=["CPUExecutionProvider"], threads=threads),
-            "onnx-int8": OnnxRecognizer(int8, providers=["CPUExecutionProvider"], threads=threads),
+            "onnx-fp32": OnnxRecognizer(fp32, providers=["CPUExecutionProvider"], threads=threads, decoder="greedy"),
+            "onnx-int8": OnnxRecognizer(int8, providers=["CPUExecutionProvider"], threads=threads, decoder="greedy"),
         }
         rows = []
         for batch in BATCHES:

@@ -41,7 +41,7 @@ def model_lm_path(bundle_path: str | os.PathLike) -> Path:
 def load(
     name_or_path: str | os.PathLike,
     *,
-    decoder: str = "greedy",
+    decoder: str = "auto",
     decoder_options: dict | None = None,
     device: str | None = None,
 ) -> Recognizer:
@@ -49,8 +49,10 @@ def load(
 
     Args:
         name_or_path: registered model name or bundle path.
-        decoder: ``"greedy"`` (best path), ``"beam"`` (prefix beam search, with a character
-            language model when one is given or ships next to the bundle) or a plugin's decoder.
+        decoder: ``"auto"`` (default: ``"beam"`` when the model ships a language model beside its
+            bundle, else ``"greedy"``), ``"greedy"`` (best path), ``"beam"`` (prefix beam search,
+            with a character language model when one is given or ships next to the bundle) or a
+            plugin's decoder.
         decoder_options: for ``"beam"``: ``lm`` (a ``*.lm.json.gz`` path; default the model's own
             ``NAME.lm.json.gz`` beside the bundle, if any; None for no LM), ``beam``, ``lm_weight``,
             ``char_bonus``, ``prune``.
@@ -63,8 +65,10 @@ def load(
     path = resolve_model(name_or_path)
     host = get_host()
     options = dict(decoder_options or {})
+    own = model_lm_path(path)
+    if decoder == "auto":
+        decoder = "beam" if own.is_file() or options.get("lm") else "greedy"
     if decoder == "beam" and "lm" not in options:
-        own = model_lm_path(path)
         options["lm"] = str(own) if own.is_file() else None
     opt_key = json.dumps(options, sort_keys=True, default=repr)
     key = (str(path.resolve()), f"{decoder}:{device}:{opt_key}", id(host), host.generation)  # plugins may have changed

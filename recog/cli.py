@@ -166,7 +166,9 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _decoder_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--decoder", default="greedy", help="greedy (default), beam, or a plugin's decoder")
+    p.add_argument("--decoder", default="auto",
+                   help="auto (default: beam with the model's language model when it ships one, else greedy), "
+                        "greedy, beam, or a plugin's decoder")
     p.add_argument("--lm", help="beam: character LM file (default: the model's own NAME.lm.json.gz, if it has one)")
     p.add_argument("--no-lm", action="store_true", help="beam: decode without a language model")
     p.add_argument("--beam", type=int, help="beam: prefixes kept per frame")
@@ -183,8 +185,10 @@ def _decoder_options(args: argparse.Namespace) -> dict:
     for k in ("beam", "lm_weight", "char_bonus"):
         if getattr(args, k) is not None:
             opts[k] = getattr(args, k)
-    if opts and args.decoder != "beam":
+    if opts and args.decoder not in ("beam", "auto"):
         raise RecogError("--lm, --no-lm, --beam, --lm-weight and --char-bonus need --decoder beam")
+    if opts and args.decoder == "auto":
+        args.decoder = "beam"
     return opts
 
 

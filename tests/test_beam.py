@@ -166,11 +166,14 @@ def test_beam_decoder_with_a_built_and_tuned_lm_on_a_trained_toy_model(toy_plugi
     lm.save(recog.api.model_lm_path(bundle))
     beam = recog.load(bundle, decoder="beam")
     assert beam.decoder.lm is not None and beam.decoder.config.beam == 4
+    assert recog.load(bundle) is beam  # "auto": a model that ships an LM decodes with it by default
+    assert recog.load(bundle, decoder="greedy").decoder.name == "greedy"
     assert recog.load(bundle, decoder="beam", decoder_options={"lm": None}).decoder.lm is None
     a, b = greedy.transcribe("TOY:ab dc"), beam.transcribe("TOY:ab dc")
     assert a.text == b.text == "ab dc" and [t.text for t in a.tokens] == [t.text for t in b.tokens]
     # the CLI: options need --decoder beam
-    out = subprocess.run([sys.executable, "-m", "recog", "eval", str(manifest), "--model", str(bundle), "--lm-weight", "0.3"],
+    out = subprocess.run([sys.executable, "-m", "recog", "eval", str(manifest), "--model", str(bundle), "--decoder", "greedy",
+                          "--lm-weight", "0.3"],
                          capture_output=True, text=True)
     assert out.returncode != 0 and "need --decoder beam" in out.stderr
     assert json.loads(json.dumps(tuned)) == tuned  # plain JSON, as stored in the LM file

@@ -121,7 +121,8 @@ class OnnxRecognizer:
         threads: ONNX Runtime intra-op threads (default: its own choice, one per physical core).
         session_options: an ``onnxruntime.SessionOptions`` to use instead of the defaults
             (all graph optimisations, warnings off).
-        decoder: ``"greedy"`` (default) or ``"beam"`` (:mod:`recog.beam`, NumPy like the rest).
+        decoder: ``"auto"`` (default: ``"beam"`` when ``NAME.lm.json.gz`` lies beside the ``.onnx``
+            file, else ``"greedy"``), ``"greedy"`` or ``"beam"`` (:mod:`recog.beam`, NumPy like the rest).
         decoder_options: for ``"beam"``: ``lm`` (a ``*.lm.json.gz`` path; default ``NAME.lm.json.gz``
             beside the ``.onnx`` file when there is one; None for none), ``beam``, ``lm_weight``,
             ``char_bonus``, ``prune``.
@@ -138,7 +139,7 @@ class OnnxRecognizer:
         reader: InputReader | None = None,
         threads: int | None = None,
         session_options: Any = None,
-        decoder: str = "greedy",
+        decoder: str = "auto",
         decoder_options: dict | None = None,
     ) -> None:
         import onnxruntime as ort
@@ -170,16 +171,18 @@ class OnnxRecognizer:
         self._decode = self._make_decoder(decoder, dict(decoder_options or {}))
 
     def _make_decoder(self, decoder: str, options: dict):
+        own = self.path.with_name(self.path.name.split(".")[0] + ".lm.json.gz")
+        if decoder == "auto":
+            decoder = "beam" if own.is_file() or options.get("lm") else "greedy"
         if decoder == "greedy":
             if options:
                 raise RecogError(f"{self.path}: decoder options {sorted(options)} need decoder='beam'")
             return lambda lp, n: ctc_greedy_decode(lp, n, self.info.alphabet)
         if decoder != "beam":
-            raise RecogError(f"no decoder named {decoder!r} in the torch-free runtime (have: beam, greedy)")
+            raise RecogError(f"no decoder named {decoder!r} in the torch-free runtime (have: auto, beam, greedy)")
         from ..beam import BeamCTCDecoder
 
         if "lm" not in options:
-            own = self.path.with_name(self.path.name.split(".")[0] + ".lm.json.gz")
             options["lm"] = str(own) if own.is_file() else None
         return BeamCTCDecoder.from_options(self.info.alphabet, options)
 
