@@ -29,6 +29,7 @@ from .errors import BundleError, ConfigError
 __all__ = ["CharNgramLM", "BOS", "EOS"]
 
 FORMAT = "recog-charlm/1"
+_CACHE_MAX = 200_000  # cached (context, character) log-probabilities
 BOS, EOS = "\x02", "\x03"  # start padding and end-of-text symbols (never in an alphabet: control characters)
 
 
@@ -89,12 +90,15 @@ class CharNgramLM:
     def logp(self, context: str, char: str) -> float:
         """Natural-log probability of ``char`` (or :data:`EOS`) after ``context`` (only its last n-1 characters matter)."""
         h = context[-(self.order - 1) :] if self.order > 1 else ""
+        while h and h not in self._totals:  # an unseen context scores as its longest seen suffix
+            h = h[1:]
         key = (h, char)
         hit = self._cache.get(key)
         if hit is None:
             hit = math.log(self._prob(h, char))
-            if len(self._cache) < 2_000_000:
-                self._cache[key] = hit
+            if len(self._cache) >= _CACHE_MAX:  # bounded memory over hours of audio
+                self._cache.clear()
+            self._cache[key] = hit
         return hit
 
     def _prob(self, h: str, char: str) -> float:
