@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Regenerate the ONNX exports of the shipped models: exports/NAME.onnx (fp32) and exports/NAME.int8.onnx.
+# Regenerate the ONNX exports of the shipped models: exports/NAME.onnx (fp32) and exports/NAME.int8.onnx,
+# plus exports/NAME.lm.json.gz (the model's character LM, a copy) where the model ships one.
 #
 #   bash exports/build.sh            # every shipped model that is installed
 #   bash exports/build.sh speech     # just one
@@ -19,4 +20,6 @@ for model in "${MODELS[@]}"; do
     fi
     "$PY" -m recog export "$model" -o "exports/$model.onnx"
     "$PY" -m recog export "$model" -o "exports/$model.int8.onnx" --int8
+    lm=$("$PY" -c 'import sys, recog; print(recog.api.model_lm_path(recog.api.resolve_model(sys.argv[1])))' "$model")
+    if [ -f "$lm" ]; then cp "$lm" "exports/$model.lm.json.gz"; else rm -f "exports/$model.lm.json.gz"; fi
 done

@@ -195,7 +195,7 @@ def _decoder_options(args: argparse.Namespace) -> dict:
 def _lm(args: argparse.Namespace) -> int:
     from .lm_tools import build_model_lm, read_texts, tune_beam
 
-    rec = api.load(args.model)
+    rec = api.load(args.model, decoder="greedy")
     texts = read_texts(args.text)
     lm = build_model_lm(rec, texts, order=args.order, sources=args.text)
     say = (lambda s: print(s, file=sys.stderr))
