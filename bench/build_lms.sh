@@ -7,7 +7,8 @@
 # (bench/an4_prompts.py, seed 0) and FSDD digits for speech; DHSD *train-writer* labels, the
 # project's own German place-name list (x4, so German names outweigh the English sentences) and the
 # English sentences under ../shared/data/text for handwriting. Dev splits (speakers/writers held out of
-# training) choose lm_weight and char_bonus; test splits are never read here.
+# training; for speech also a small synthetic dev set) choose lm_weight and char_bonus by mean dev WER;
+# test splits are never read here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python}
@@ -20,9 +21,13 @@ for m in "${WHICH[@]}"; do
     speech)
         [ -f runs/prompts_train.txt ] || "$PY" bench/an4_prompts.py --n 700 --seed 0 \
             --with-an4-train runs/splits/an4_train.jsonl > runs/prompts_train.txt
+        # a second, synthetic dev set (TTS with training-split voices) keeps the tuning from fitting AN4 dev alone
+        [ -f runs/tts_dev/manifest.jsonl ] || { "$PY" bench/an4_prompts.py --n 150 --seed 7 > runs/prompts_dev.txt &&
+            "$PY" -m recog synth --from runs/prompts_dev.txt --out runs/tts_dev --voices 10 --split train --seed 7; }
         "$PY" -m recog lm --model speech --order 6 \
             --text runs/splits/an4_train.jsonl --text runs/prompts_train.txt --text runs/splits/fsdd_train.jsonl \
-            --tune runs/splits/an4_dev.jsonl -o plugins/recog_audio/models/speech.lm.json.gz
+            --tune runs/splits/an4_dev.jsonl --tune runs/tts_dev/manifest.jsonl \
+            -o plugins/recog_audio/models/speech.lm.json.gz
         ;;
     handwriting)
         "$PY" -c 'from recog_image.placenames import PLACE_NAMES; print("\n".join(PLACE_NAMES))' > runs/placenames.txt

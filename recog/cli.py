@@ -204,7 +204,7 @@ def _lm(args: argparse.Namespace) -> int:
         tuned = tune_beam(rec, lm, args.tune, beam=args.beam, say=say)
         lm.meta["decode"] = tuned["decode"]
         lm.meta["tuned_on"] = {k: tuned[k] for k in ("dev", "greedy")}
-        lm.meta["perplexity_dev"] = lm.perplexity(rec.alphabet.normalize(u) for u in read_texts([args.tune]))
+        lm.meta["perplexity_dev"] = lm.perplexity(rec.alphabet.normalize(u) for u in read_texts(args.tune))
     path = lm.save(args.out)
     print(json.dumps({"lm": str(path), "bytes": path.stat().st_size, "order": lm.order, "texts": len(texts),
                       **{k: lm.meta[k] for k in ("decode", "tuned_on", "perplexity_dev") if k in lm.meta}}))
@@ -236,7 +236,9 @@ def build_parser() -> argparse.ArgumentParser:
     lm.add_argument("--text", action="append", required=True,
                     help="training text: a JSONL manifest (its text field) or a text file, one text per line (repeatable)")
     lm.add_argument("--order", type=int, default=6, help="n-gram order in characters")
-    lm.add_argument("--tune", metavar="DEV", help="dev manifest: grid-search lm_weight and char_bonus and store the best")
+    lm.add_argument("--tune", metavar="DEV", action="append",
+                    help="dev manifest: grid-search lm_weight and char_bonus and store the best "
+                         "(repeatable: the best mean WER over the sets wins)")
     lm.add_argument("--beam", type=int, default=16)
     lm.add_argument("-o", "--out", required=True, help="output file, e.g. plugins/recog_audio/models/speech.lm.json.gz")
     lm.set_defaults(func=_lm)

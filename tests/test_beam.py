@@ -161,7 +161,12 @@ def test_beam_decoder_with_a_built_and_tuned_lm_on_a_trained_toy_model(toy_plugi
     lm = build_model_lm(greedy, ["ab dc", "abcd", "dd a"] * 10)
     tuned = tune_beam(greedy, lm, manifest, beam=4, lm_weights=(0.0, 0.3), char_bonuses=(0.0, 1.0))
     assert tuned["decode"]["beam"] == 4 and len(tuned["grid"]) == 3
-    assert tuned["dev"]["wer"] == min(g["wer"] for g in tuned["grid"])
+    chosen = next(g for g in tuned["grid"] if (g["lm_weight"], g["char_bonus"]) == (tuned["decode"]["lm_weight"], tuned["decode"]["char_bonus"]))
+    assert chosen["wer"] == min(g["wer"] for g in tuned["grid"]) and tuned["dev"] == chosen["sets"]
+    assert set(tuned["greedy"]) == {str(manifest)} and tuned["greedy"][str(manifest)]["n"] == 120
+    # several dev sets: the mean decides (the same set twice gives the same choice and scores)
+    twice = tune_beam(greedy, lm, [manifest, manifest], beam=4, lm_weights=(0.0, 0.3), char_bonuses=(0.0, 1.0))
+    assert twice["decode"] == tuned["decode"] and [g["wer"] for g in twice["grid"]] == [g["wer"] for g in tuned["grid"]]
     lm.meta["decode"] = tuned["decode"]
     lm.save(recog.api.model_lm_path(bundle))
     beam = recog.load(bundle, decoder="beam")
