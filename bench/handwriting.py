@@ -8,7 +8,8 @@
 Prints CER and WER of the model on each set (greedy, and beam search with the model's character LM when
 ``NAME.lm.json.gz`` ships beside it), and Tesseract's (``-l deu --psm 7``) on the same images when the
 ``tesseract`` binary is installed (apt-get install tesseract-ocr tesseract-ocr-deu); both scored after the model's
-text normaliser.
+text normaliser. `recog eval runs/splits/dhsd_test.jsonl --model handwriting --json` gives the beam + LM
+numbers (the default decoder when the model ships an LM); add `--decoder greedy` for the greedy ones.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def main() -> None:
     ap.add_argument("--dhsd", default="runs/splits/dhsd_test.jsonl")
     ap.add_argument("--synth", default="runs/synth_hw_test/all.jsonl")
     a = ap.parse_args()
-    rec = recog.load(a.model)
+    rec = recog.load(a.model, decoder="greedy")
     lm = recog.api.model_lm_path(recog.api.resolve_model(a.model))
     beam = recog.load(a.model, decoder="beam") if lm.is_file() else None
     have_tess = shutil.which("tesseract") is not None

@@ -3,8 +3,8 @@
     python bench/speech_an4.py [--model speech] [--data ../shared/data]
 
 AN4 test: 130 utterances from 10 speakers that are not in AN4 train (the shipped model never saw them).
-Same numbers as: recog eval ../shared/data/an4/test.jsonl --model speech --json
-(and with the model's character LM: ... --decoder beam).
+Same numbers as: recog eval ../shared/data/an4/test.jsonl --model speech --decoder greedy --json (greedy)
+and recog eval ../shared/data/an4/test.jsonl --model speech --json (the default: beam search + the model's LM).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ def main() -> None:
     manifest = Path(a.data) / "an4" / "test.jsonl"
     if not manifest.exists():
         raise SystemExit(f"{manifest} not found: this benchmark needs ../shared/data")
-    rec = recog.load(a.model)
+    rec = recog.load(a.model, decoder="greedy")
     recog.evaluate(manifest, rec)  # warm-up (first-call allocations), not timed
     report = recog.evaluate(manifest, rec)
     print(f"model {a.model}  device {rec.device}  threads {torch.get_num_threads()}")

@@ -32,7 +32,7 @@ def main() -> None:
     _, held_out = split_variants()
     voices = sample_voices(a.voices, seed=a.seed, variants=held_out)
     synth = SpeechSynthesizer(sample_rate=16000)
-    rec = recog.load(a.model)
+    rec = recog.load(a.model, decoder="greedy")
     audio = []
     for i, text in enumerate(prompts):
         r = synth.synthesize(text, voices[i % len(voices)])
