@@ -140,6 +140,7 @@ class Recognizer:
         tokens: list[TokenTiming] = []
         weighted, total = 0.0, 0.0
         pending: list = []
+        last_end = [0.0]  # end of the previous piece, to tell overlapping windows from separate pieces
 
         def flush() -> None:
             nonlocal weighted, total
@@ -148,6 +149,10 @@ class Recognizer:
                 ft = self.frontend.featurize(w.raw)
                 feats.append(Features(ft.data, ft.frame_step, ft.unit, offset=w.start))
             for w, ft, hyp in zip(pending, feats, self._run(feats)):
+                if tokens and w.start >= last_end[0] and " " in self.alphabet.chars:
+                    # pieces cut at a silence: a word boundary lies between them (doubles are collapsed)
+                    tokens.append(TokenTiming(" ", last_end[0], w.start, 1.0))
+                last_end[0] = w.end
                 tokens.extend(t for t in self._to_tokens(hyp, ft) if w.own_start <= (t.start + t.end) / 2 < w.own_end)
                 weighted += hyp.confidence * (w.own_end - w.own_start)
                 total += w.own_end - w.own_start

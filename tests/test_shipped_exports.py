@@ -29,3 +29,24 @@ def test_export_transcripts_equal_pytorch_on_the_test_split(name, split, shared_
     differ = [(str(p), a.text, b.text) for p, a, b in zip(paths, ours, theirs) if a.text != b.text]
     assert not differ, differ[:5]
     assert sum(len(t.text) for t in ours) > 3 * len(paths)  # real transcripts, not empty strings
+
+
+def test_export_cuts_silence_like_pytorch(tmp_path):
+    import numpy as np
+    import soundfile as sf
+
+    from recog_tts import SpeechSynthesizer, VoiceSpec
+
+    onnx_path = ROOT / "exports" / "speech.onnx"
+    if not onnx_path.is_file():
+        pytest.skip(f"{onnx_path} not built (bash exports/build.sh)")
+    synth = SpeechSynthesizer(sample_rate=16000)
+    gap = np.zeros(12000, np.float32)
+    parts = [gap]
+    for t in ("YES", "SEVEN OH TWO", "R U B O U T"):
+        parts += [synth.synthesize(t, VoiceSpec("en-us", rate=150)).audio, gap]
+    sf.write(tmp_path / "x.wav", np.concatenate(parts), 16000, subtype="PCM_16")
+    ours = OnnxRecognizer(onnx_path, providers=["CPUExecutionProvider"], decoder="greedy").transcribe(tmp_path / "x.wav")
+    theirs = recog.load("speech", decoder="greedy", device="cpu").transcribe(tmp_path / "x.wav")
+    assert ours.text == theirs.text and len(ours.text.split()) >= 3
+    assert [round(w.start, 2) for w in ours.words] == [round(w.start, 2) for w in theirs.words]

@@ -77,3 +77,25 @@ def test_shipped_test_numbers_reproduce(name, metric, split, shared_data, tmp_pa
     dev_groups = set(recog.Bundle.read_header(recog.models()[name].path)["training"]["dev_groups"])
     test_groups = {json.loads(x).get("speaker") or json.loads(x).get("writer") for x in (tmp_path / f"{split}.jsonl").read_text().splitlines()}
     assert not dev_groups & test_groups
+
+
+def test_digital_silence_neither_hurts_nor_glues_words(tmp_path):
+    """Zero padding and zero gaps (synthetic audio, padded files) are cut away; pieces join with a space."""
+    import numpy as np
+    import soundfile as sf
+
+    from recog_tts import SpeechSynthesizer, VoiceSpec
+
+    synth = SpeechSynthesizer(sample_rate=16000)
+    texts = ["THREE FIVE TWO", "J O H N", "ENTER SIX TWO FOUR"]
+    clips = [synth.synthesize(t, VoiceSpec("en-us", rate=150)).audio for t in texts]
+    rec = recog.load("speech", decoder="greedy")
+    alone = [r.text for r in rec.transcribe_batch([(c, 16000) for c in clips])]
+    assert alone == [rec.alphabet.normalize(t) for t in texts]
+    gap = np.zeros(16000, np.float32)
+    joined = np.concatenate([gap, clips[0], gap, clips[1], gap, clips[2], gap])
+    sf.write(tmp_path / "joined.wav", joined, 16000, subtype="PCM_16")
+    out = rec.transcribe(tmp_path / "joined.wav")
+    assert out.text == " ".join(alone)
+    assert out.extent == pytest.approx(len(joined) / 16000, abs=0.01)
+    assert 1.0 <= out.words[0].start and out.words[-1].end <= out.extent - 1.0  # timings stay in the source's clock

@@ -1,8 +1,15 @@
-"""Windows over long audio: overlapping chunks, each owning the middle of its overlaps.
+"""Pieces of audio: stretches of speech cut at silences, long ones in overlapping windows.
 
-Files are decoded sequentially, one window at a time (the overlap is copied over, nothing is
-decoded twice), so memory stays at about two windows however long the file is. In-memory
-waveforms are sliced. Times are in seconds; owning spans tile ``[0, duration)`` exactly.
+Silence (levels far below the recording's loud end, or digital zeros) is left out: each piece is
+one stretch of sound plus a 0.15 s margin, and a piece longer than ``window_s`` is cut into
+overlapping windows (:func:`recog.windowing.plan_segments`). This matters for accuracy, not only
+speed: per-utterance feature normalisation and the BiLSTM's context both suffer from long silences.
+Short inputs with nothing to trim take the single-pass path (None).
+
+Long files are read twice, block by block: once for the levels (one float per 10 ms), once to
+decode the pieces in order (the overlap of neighbouring windows is copied over), so memory stays
+at about two windows however long the file is. In-memory waveforms are sliced. Times are in
+seconds; owning spans tile ``[0, duration)`` exactly.
 """
 
 from __future__ import annotations
@@ -15,12 +22,20 @@ import torch
 
 from recog.errors import CorruptInputError
 from recog.frontend import Window
-from recog.windowing import Span, plan_windows
+from recog.windowing import Span, block_levels_db, plan_segments, plan_windows
 
-from .io import open_audio, read_mono, resample, shortfall_allowed
+from .io import BLOCK_FRAMES, open_audio, read_mono, resample, shortfall_allowed
 
-__all__ = ["Span", "plan_windows", "file_windows", "waveform_windows"]
+__all__ = ["Span", "plan_windows", "plan_pieces", "file_windows", "waveform_windows", "LEVEL_BLOCK_S"]
 
+LEVEL_BLOCK_S = 0.01  # seconds per activity level
+
+
+def plan_pieces(levels_db: np.ndarray, rate: int, n: int, window_s: float, overlap_s: float) -> list[Span] | None:
+    """Pieces of ``n`` samples at ``rate`` from their levels: speech stretches, long ones windowed; None for one pass."""
+    window, overlap = round(window_s * rate), round(overlap_s * rate)
+    plan = plan_segments(levels_db, round(LEVEL_BLOCK_S * rate), n, window, overlap)
+    return plan if plan is not None else plan_windows(n, window, overlap)
 
 
 def _window(raw: torch.Tensor, span: Span, rate: int) -> Window:
@@ -29,17 +44,45 @@ def _window(raw: torch.Tensor, span: Span, rate: int) -> Window:
 
 
 def file_windows(source: Any, sample_rate: int, window_s: float, overlap_s: float) -> Iterator[Window] | None:
-    """Windows of a file path or file bytes, decoded block by block; None if it is not longer than a window.
+    """Pieces of a file path or file bytes (see the module doc); None if one pass over the whole file is best.
 
     Each window's ``raw`` is mono float32 ``(S,)`` at ``sample_rate``. Opening checks the file as
     :func:`recog_audio.io.load_audio` does; decoding errors surface while iterating.
     """
     with open_audio(source) as f:
         rate, frames = f.samplerate, f.frames
-    plan = plan_windows(frames, round(window_s * rate), round(overlap_s * rate))
+        block = round(LEVEL_BLOCK_S * rate)
+        if frames <= round(window_s * rate):  # short: decode once, plan from the samples
+            wave = read_mono(f, frames, source, kind=f.format)
+            if frames - len(wave) > shortfall_allowed(f):
+                raise CorruptInputError(
+                    source, f"truncated or damaged {f.format}: header declares {frames} samples, decoded {len(wave)}"
+                )
+            plan = plan_pieces(block_levels_db(wave, block), rate, len(wave), window_s, overlap_s)
+            if plan is None:
+                return None
+            return (_window(resample(torch.from_numpy(wave[s:e].copy()), rate, sample_rate), (s, e, os_, oe), rate)
+                    for s, e, os_, oe in plan)
+        levels = _file_levels(f, source, block)
+    plan = plan_pieces(levels, rate, frames, window_s, overlap_s)
     if plan is None:
         return None
     return _iter_file(source, plan, rate, sample_rate)
+
+
+def _file_levels(f, source: Any, block: int) -> np.ndarray:
+    """Levels of every ``block`` samples of an open file, decoded chunk by chunk (chunks are whole blocks)."""
+    chunk = max(block, (BLOCK_FRAMES // block) * block)
+    out = []
+    buf = np.empty(chunk, dtype=np.float32)
+    while True:
+        got = read_mono(f, chunk, source, kind=f.format, out=buf)
+        if len(got) == 0:
+            break
+        out.append(block_levels_db(got, block))
+        if len(got) < chunk:
+            break
+    return np.concatenate(out) if out else np.zeros(0)
 
 
 def _iter_file(source: Any, plan: list[Span], rate: int, sample_rate: int) -> Iterator[Window]:
@@ -47,6 +90,14 @@ def _iter_file(source: Any, plan: list[Span], rate: int, sample_rate: int) -> It
         buf = np.zeros(0, dtype=np.float32)  # the previous window: file samples [buf_start, buf_start + len(buf))
         buf_start = 0
         for start, end, own_start, own_end in plan:
+            pos = buf_start + len(buf)  # the file position
+            if start > pos:  # silence between pieces: decode and drop it
+                while pos < start:
+                    skipped = read_mono(f, min(start - pos, BLOCK_FRAMES), source, kind=f.format)
+                    if len(skipped) == 0:
+                        break
+                    pos += len(skipped)
+                buf, buf_start = np.zeros(0, dtype=np.float32), pos
             keep = buf[start - buf_start :]  # its overlap with this window (starts never go back)
             window = np.empty(end - start, dtype=np.float32)
             window[: len(keep)] = keep
@@ -66,8 +117,9 @@ def _iter_file(source: Any, plan: list[Span], rate: int, sample_rate: int) -> It
 def waveform_windows(
     wave: torch.Tensor, sample_rate: int, window_s: float, overlap_s: float
 ) -> Iterator[Window] | None:
-    """Windows of a loaded waveform ``(S,)`` at ``sample_rate``, as views; None if it is not longer than a window."""
-    plan = plan_windows(wave.shape[0], round(window_s * sample_rate), round(overlap_s * sample_rate))
+    """Pieces of a loaded waveform ``(S,)`` at ``sample_rate``, as views; None if one pass over it is best."""
+    levels = block_levels_db(wave.detach().cpu().numpy(), round(LEVEL_BLOCK_S * sample_rate))
+    plan = plan_pieces(levels, sample_rate, wave.shape[0], window_s, overlap_s)
     if plan is None:
         return None
     return (_window(wave[s:e], (s, e, os_, oe), sample_rate) for s, e, os_, oe in plan)

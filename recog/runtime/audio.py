@@ -5,9 +5,10 @@ S samples. Inputs become mono float32 waveforms ``(S,)`` at the model's rate, ex
 ``(S,)`` or ``(C, S)`` taken to be at the model's rate, ``(array, rate)`` tuples at their own.
 Other rates are resampled here with the same windowed-sinc filter as ``torchaudio.functional.resample``
 (Hann window, 6 zero crossings, roll-off 0.99), ported to NumPy, so the runtime and the PyTorch
-path see the same samples (within float rounding). Inputs longer than the frontend's ``window_s``
-are cut into the same overlapping windows (file windows planned at the file's rate and resampled
-one by one), so transcripts of long inputs stitch the same way.
+path see the same samples (within float rounding). Inputs are cut into the same pieces as
+the audio plugin cuts them (stretches of sound without the silences between them, long ones in
+overlapping windows; planned at the file's rate and resampled one by one), so transcripts stitch
+the same way.
 
 Features are never computed here: audio exports put the log-mel in the graph (input ``raw``).
 """
@@ -25,7 +26,7 @@ import numpy as np
 import soundfile as sf
 
 from ..errors import CorruptInputError, EmptyInputError, InputNotFoundError, ModelMismatchError, UnsupportedFormatError
-from ..windowing import plan_windows
+from ..windowing import block_levels_db, plan_segments, plan_windows
 from .readers import Piece
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -160,6 +161,9 @@ def read_audio(source: Any, sample_rate: int) -> np.ndarray:
 
 
 
+LEVEL_BLOCK_S = 0.01  # seconds per activity level, as recog_audio.windows
+
+
 @dataclass(frozen=True)
 class AudioReader:
     """Reads audio for an export of the ``audio`` frontend (graph input ``raw``)."""
@@ -186,10 +190,15 @@ class AudioReader:
             wave, rate = _read_file(source)  # windows are planned at the file's rate and resampled one by one
         else:
             wave, rate = read_audio(source, sr), sr
-        plan = plan_windows(len(wave), round(self.window_s * rate), round(self.overlap_s * rate))
+        window, overlap = round(self.window_s * rate), round(self.overlap_s * rate)
+        # speech stretches cut at silences, long ones windowed: the audio plugin's plan (recog_audio.windows)
+        plan = plan_segments(block_levels_db(wave, round(LEVEL_BLOCK_S * rate)), round(LEVEL_BLOCK_S * rate), len(wave),
+                             window, overlap)
+        if plan is None:
+            plan = plan_windows(len(wave), window, overlap)
         if plan is None:
             return [Piece(resample(wave, rate, sr), self.frame_step)]
         return [
-            Piece(resample(wave[s:e], rate, sr), self.frame_step, s / rate, (own_s / rate, own_e / rate))
+            Piece(resample(wave[s:e], rate, sr), self.frame_step, s / rate, (own_s / rate, own_e / rate), e / rate)
             for s, e, own_s, own_e in plan
         ]

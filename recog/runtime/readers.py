@@ -34,12 +34,15 @@ class Piece:
         offset: where the piece starts in the source, in input units.
         own: for a window of a long input, the span ``[start, end)`` of the source it owns when
             stitching (tokens whose centre falls inside are kept); None for a whole input.
+        end: where a window ends in the source (input units); a window that starts at or after
+            the previous one's end was cut at a silence, and a word boundary is put between them.
     """
 
     data: np.ndarray
     frame_step: float
     offset: float = 0.0
     own: tuple[float, float] | None = None
+    end: float | None = None
 
 
 class InputReader(Protocol):

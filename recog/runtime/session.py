@@ -6,6 +6,7 @@ Shapes: B batch, S raw samples, C channels, F feature rows, T frames, T' output 
 from __future__ import annotations
 
 import ctypes
+import math
 import ctypes.util
 import os
 import sys
@@ -301,10 +302,13 @@ class OnnxRecognizer:
                 tokens = token_timings(hyp, chars, self.info.time_stride * pieces[0].frame_step, pieces[0].offset)
                 confidence, extent = hyp.confidence, frames * pieces[0].frame_step
             else:  # windows: keep tokens centred in each window's own span; confidence weighted by span
-                weighted, extent = 0.0, 0.0
+                weighted, extent, last_end = 0.0, 0.0, 0.0
                 for k, p in enumerate(pieces):
                     hyp, _ = done[(i, k)]
                     lo, hi = p.own  # type: ignore[misc]
+                    if tokens and p.end is not None and p.offset >= last_end and " " in chars:
+                        tokens.append(TokenTiming(" ", last_end, p.offset, 1.0))  # pieces cut at a silence: a word boundary
+                    last_end = p.end if p.end is not None else math.inf
                     tokens.extend(t for t in token_timings(hyp, chars, self.info.time_stride * p.frame_step, p.offset)
                                   if lo <= (t.start + t.end) / 2 < hi)
                     weighted += hyp.confidence * (hi - lo)
