@@ -39,7 +39,7 @@ def main() -> None:
     ap.add_argument("--synth", default="runs/synth_hw_test/all.jsonl")
     a = ap.parse_args()
     rec = recog.load(a.model, decoder="greedy")
-    lm = recog.api.model_lm_path(recog.api.resolve_model(a.model))
+    lm = recog.model_lm_path(recog.resolve_model(a.model))
     beam = recog.load(a.model, decoder="beam") if lm.is_file() else None
     have_tess = shutil.which("tesseract") is not None
     for name, manifest in (("DHSD held-out writers", a.dhsd), ("synthetic lines, held-out fonts", a.synth)):

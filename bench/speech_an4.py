@@ -34,7 +34,7 @@ def main() -> None:
     print(f"AN4 test (130 utterances, 10 unseen speakers): WER {report.wer:.2%}  CER {report.cer:.2%}  "
           f"RTF {report.rtf:.4f}  ({report.input_seconds:.0f} s of audio in {report.wall_seconds:.1f} s)")
     print(json.dumps(report.to_dict()))
-    if recog.api.model_lm_path(recog.api.resolve_model(a.model)).is_file():
+    if recog.model_lm_path(recog.resolve_model(a.model)).is_file():
         beam = recog.load(a.model, decoder="beam")
         b = recog.evaluate(manifest, beam)
         print(f"AN4 test, beam search + the model's character LM {beam.decoder.config}: WER {b.wer:.2%}  CER {b.cer:.2%}  "

@@ -44,7 +44,7 @@ def main() -> None:
     counts = error_counts(refs, hyps)
     print(f"held-out voices: {', '.join(v.name for v in voices)}")
     print(f"round trip, {a.n} AN4-style prompts: CER {counts.cer:.2%}  WER {counts.wer:.2%}  (greedy)")
-    if recog.api.model_lm_path(recog.api.resolve_model(a.model)).is_file():
+    if recog.model_lm_path(recog.resolve_model(a.model)).is_file():
         beam = recog.load(a.model, decoder="beam")
         c = error_counts(refs, [t.text for t in beam.transcribe_batch(audio)])
         print(f"round trip, {a.n} AN4-style prompts: CER {c.cer:.2%}  WER {c.wer:.2%}  (beam search + character LM)")

@@ -20,6 +20,6 @@ for model in "${MODELS[@]}"; do
     fi
     "$PY" -m recog export "$model" -o "exports/$model.onnx"
     "$PY" -m recog export "$model" -o "exports/$model.int8.onnx" --int8
-    lm=$("$PY" -c 'import sys, recog; print(recog.api.model_lm_path(recog.api.resolve_model(sys.argv[1])))' "$model")
+    lm=$("$PY" -c 'import sys; from recog import model_lm_path as p, resolve_model as r; print(p(r(sys.argv[1])))' "$model")
     if [ -f "$lm" ]; then cp "$lm" "exports/$model.lm.json.gz"; else rm -f "exports/$model.lm.json.gz"; fi
 done

@@ -18,7 +18,7 @@ from .metrics import error_counts
 from .plugins import RegisteredModel, get_host
 from .recognizer import Recognizer, Transcript
 
-__all__ = ["load", "transcribe", "models", "default_model_for", "evaluate", "EvalReport", "resolve_model"]
+__all__ = ["load", "transcribe", "models", "default_model_for", "evaluate", "EvalReport", "resolve_model", "model_lm_path"]
 
 _cache: dict[tuple, Recognizer] = {}
 _cache_lock = threading.Lock()

@@ -168,7 +168,7 @@ def test_beam_decoder_with_a_built_and_tuned_lm_on_a_trained_toy_model(toy_plugi
     twice = tune_beam(greedy, lm, [manifest, manifest], beam=4, lm_weights=(0.0, 0.3), char_bonuses=(0.0, 1.0))
     assert twice["decode"] == tuned["decode"] and [g["wer"] for g in twice["grid"]] == [g["wer"] for g in tuned["grid"]]
     lm.meta["decode"] = tuned["decode"]
-    lm.save(recog.api.model_lm_path(bundle))
+    lm.save(recog.model_lm_path(bundle))
     beam = recog.load(bundle, decoder="beam")
     assert beam.decoder.lm is not None and beam.decoder.config.beam == 4
     assert recog.load(bundle) is beam  # "auto": a model that ships an LM decodes with it by default
