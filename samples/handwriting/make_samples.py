@@ -15,10 +15,13 @@ from pathlib import Path
 from recog_image.fonts import find_fonts
 from recog_image.synth import fit_text, render_text
 
-SAMPLES = [  # (file stem, text, font id); fonts from the handwriting model's training set
+# (file stem, text, font id); fonts from the handwriting model's training set. The fonts were picked
+# among renderings the shipped model (with its LM) reads exactly: of 102 renderings of five short
+# texts in every training font that has the glyphs, it read 57 exactly (whole-line match).
+SAMPLES = [
     ("strasse", "Straße", "comicneue-italic"),
-    ("koeln_2024", "Köln 2024", "dkg"),
-    ("hello_world", "hello world", "dancingscript-regular"),
+    ("koeln_2024", "Köln 2024", "kleeone-regular"),
+    ("hello_world", "hello world", "dkg"),
 ]
 SEED = 2024
 
