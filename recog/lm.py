@@ -135,8 +135,10 @@ class CharNgramLM:
     def save(self, path: str | os.PathLike) -> Path:
         path = Path(path)
         doc = {"format": FORMAT, "order": self.order, "vocab": self.vocab, "meta": self.meta, "counts": self.counts}
-        with gzip.open(path, "wt", encoding="utf-8") as f:
+        tmp = path.with_name(path.name + ".tmp")
+        with gzip.open(tmp, "wt", encoding="utf-8") as f:
             json.dump(doc, f, ensure_ascii=False, separators=(",", ":"))
+        os.replace(tmp, path)  # readers never see half a file
         return path
 
     @classmethod
