@@ -8,8 +8,8 @@
 Prints CER and WER of the model on each set (greedy, and beam search with the model's character LM when
 ``NAME.lm.json.gz`` ships beside it), and Tesseract's (``-l deu --psm 7``) on the same images when the
 ``tesseract`` binary is installed (apt-get install tesseract-ocr tesseract-ocr-deu); both scored after the model's
-text normaliser. `recog eval runs/splits/dhsd_test.jsonl --model handwriting --json` gives the beam + LM
-numbers (the default decoder when the model ships an LM); add `--decoder greedy` for the greedy ones.
+text normaliser. `recog eval runs/splits/dhsd_test.jsonl --model handwriting --json` gives the first number
+(beam + LM, the default decoder when the model ships an LM); add `--decoder greedy` for the greedy ones.
 """
 
 from __future__ import annotations
@@ -46,13 +46,13 @@ def main() -> None:
         if not Path(manifest).exists():
             print(f"{name}: {manifest} not found (see the commands above)")
             continue
-        report = recog.evaluate(manifest, rec)
-        print(f"{name} ({report.n} images): recog CER {report.cer:.2%}  WER {report.wer:.2%}  "
-              f"{report.items_per_second:.1f} lines/s")
-        if beam is not None:
+        if beam is not None:  # the default decoder of a model that ships an LM comes first
             b = recog.evaluate(manifest, beam)
-            print(f"{name} ({b.n} images): recog + beam search + character LM CER {b.cer:.2%}  WER {b.wer:.2%}  "
-                  f"{b.items_per_second:.1f} lines/s")
+            print(f"{name} ({b.n} images): recog, beam search + character LM (default) CER {b.cer:.2%}  "
+                  f"WER {b.wer:.2%}  {b.items_per_second:.1f} lines/s")
+        report = recog.evaluate(manifest, rec)
+        print(f"{name} ({report.n} images): recog, greedy CER {report.cer:.2%}  WER {report.wer:.2%}  "
+              f"{report.items_per_second:.1f} lines/s")
         if have_tess:
             utts = read_manifest(manifest)
             hyps = [rec.alphabet.normalize(t) for t in tesseract([u.path for u in utts])]
