@@ -182,3 +182,23 @@ def test_beam_decoder_with_a_built_and_tuned_lm_on_a_trained_toy_model(toy_plugi
                          capture_output=True, text=True)
     assert out.returncode != 0 and "need --decoder beam" in out.stderr
     assert json.loads(json.dumps(tuned)) == tuned  # plain JSON, as stored in the LM file
+
+
+def test_cli_builds_an_lm_for_a_model_and_names_bad_text_files(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    text = tmp_path / "texts.txt"
+    text.write_text("THREE FIVE TWO\nJ O H N\n\nERASE C Q Q F SEVEN\n", encoding="utf-8")
+    out = tmp_path / "my.lm.json.gz"
+    done = subprocess.run([sys.executable, "-m", "recog", "lm", "--model", "speech", "--text", str(text), "--order", "4",
+                           "-o", str(out)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["texts"] == 3 and report["order"] == 4
+    lm = CharNgramLM.load(out)
+    assert lm.vocab == sorted(recog.load("speech").alphabet.chars) and lm.score("three") > lm.score("thrxe")
+    bad = subprocess.run([sys.executable, "-m", "recog", "lm", "--model", "speech", "--text", str(tmp_path / "nope.txt"),
+                          "-o", str(out)], capture_output=True, text=True)
+    assert bad.returncode != 0 and "nope.txt: no such text file" in bad.stderr and "Traceback" not in bad.stderr
