@@ -15,7 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Span", "plan_windows", "plan_segments", "SegmentConfig", "block_levels_db"]
+__all__ = ["Span", "plan_windows", "plan_segments", "plan_pieces", "SegmentConfig", "block_levels_db", "LEVEL_BLOCK_S"]
+
+LEVEL_BLOCK_S = 0.01  # seconds per activity level of audio
 
 Span = tuple[int, int, int, int]  # (start, end, own_start, own_end) in the caller's units
 
@@ -146,3 +148,11 @@ def plan_segments(
         for j, (a, b, oa, ob) in enumerate(sub):  # a long piece: fixed windows inside it
             spans.append((s + a, s + b, own_s if j == 0 else s + oa, own_e if j == len(sub) - 1 else s + ob))
     return spans
+
+
+def plan_pieces(levels_db: np.ndarray, rate: int, n: int, window_s: float, overlap_s: float) -> list[Span] | None:
+    """Pieces of ``n`` audio samples at ``rate`` from their levels (one per :data:`LEVEL_BLOCK_S`):
+    stretches of sound cut at silence, long ones windowed; None for one pass over the whole input."""
+    window, overlap = round(window_s * rate), round(overlap_s * rate)
+    plan = plan_segments(levels_db, round(LEVEL_BLOCK_S * rate), n, window, overlap)
+    return plan if plan is not None else plan_windows(n, window, overlap)

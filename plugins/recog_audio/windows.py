@@ -22,21 +22,11 @@ import torch
 
 from recog.errors import CorruptInputError
 from recog.frontend import Window
-from recog.windowing import Span, block_levels_db, plan_segments, plan_windows
+from recog.windowing import LEVEL_BLOCK_S, Span, block_levels_db, plan_pieces, plan_windows
 
 from .io import BLOCK_FRAMES, open_audio, read_mono, resample, shortfall_allowed
 
 __all__ = ["Span", "plan_windows", "plan_pieces", "file_windows", "waveform_windows", "LEVEL_BLOCK_S"]
-
-LEVEL_BLOCK_S = 0.01  # seconds per activity level
-
-
-def plan_pieces(levels_db: np.ndarray, rate: int, n: int, window_s: float, overlap_s: float) -> list[Span] | None:
-    """Pieces of ``n`` samples at ``rate`` from their levels: speech stretches, long ones windowed; None for one pass."""
-    window, overlap = round(window_s * rate), round(overlap_s * rate)
-    plan = plan_segments(levels_db, round(LEVEL_BLOCK_S * rate), n, window, overlap)
-    return plan if plan is not None else plan_windows(n, window, overlap)
-
 
 def _window(raw: torch.Tensor, span: Span, rate: int) -> Window:
     start, end, own_start, own_end = span

@@ -26,7 +26,7 @@ import numpy as np
 import soundfile as sf
 
 from ..errors import CorruptInputError, EmptyInputError, InputNotFoundError, ModelMismatchError, UnsupportedFormatError
-from ..windowing import block_levels_db, plan_segments, plan_windows
+from ..windowing import LEVEL_BLOCK_S, block_levels_db, plan_pieces, plan_windows  # noqa: F401 (plan_windows re-exported)
 from .readers import Piece
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -161,9 +161,6 @@ def read_audio(source: Any, sample_rate: int) -> np.ndarray:
 
 
 
-LEVEL_BLOCK_S = 0.01  # seconds per activity level, as recog_audio.windows
-
-
 @dataclass(frozen=True)
 class AudioReader:
     """Reads audio for an export of the ``audio`` frontend (graph input ``raw``)."""
@@ -190,12 +187,8 @@ class AudioReader:
             wave, rate = _read_file(source)  # windows are planned at the file's rate and resampled one by one
         else:
             wave, rate = read_audio(source, sr), sr
-        window, overlap = round(self.window_s * rate), round(self.overlap_s * rate)
-        # speech stretches cut at silences, long ones windowed: the audio plugin's plan (recog_audio.windows)
-        plan = plan_segments(block_levels_db(wave, round(LEVEL_BLOCK_S * rate)), round(LEVEL_BLOCK_S * rate), len(wave),
-                             window, overlap)
-        if plan is None:
-            plan = plan_windows(len(wave), window, overlap)
+        # speech stretches cut at silences, long ones windowed: the audio plugin's plan
+        plan = plan_pieces(block_levels_db(wave, round(LEVEL_BLOCK_S * rate)), rate, len(wave), self.window_s, self.overlap_s)
         if plan is None:
             return [Piece(resample(wave, rate, sr), self.frame_step)]
         return [
