@@ -22,12 +22,15 @@ BLANK = "<blank>"
 class TextNormalizer:
     """How transcripts are normalised before training and scoring.
 
-    Applied in this order: Unicode normal form, case, then whitespace collapsing.
+    Applied in this order: Unicode normal form, case, punctuation, then whitespace collapsing.
     """
 
     unicode_form: str = "NFC"  # NFC keeps ä as one character; NFKC also folds ligatures
     case: str = "lower"  # "lower", "upper" or "keep"
     collapse_whitespace: bool = True  # runs of whitespace become one space, ends are stripped
+    # speech: punctuation is not spoken. Unicode punctuation goes, except an apostrophe inside a word
+    # ("don't"); dashes and slashes become spaces ("twenty-one" -> "twenty one")
+    drop_punctuation: bool = False
 
     def __post_init__(self) -> None:
         if self.case not in ("lower", "upper", "keep"):
@@ -41,6 +44,8 @@ class TextNormalizer:
             text = text.lower()
         elif self.case == "upper":
             text = text.upper()
+        if self.drop_punctuation:
+            text = _drop_punctuation(text)
         if self.collapse_whitespace:
             text = " ".join(text.split())
         return text
@@ -51,6 +56,27 @@ class TextNormalizer:
     @classmethod
     def from_dict(cls, d: dict) -> TextNormalizer:
         return cls(**d)
+
+
+_APOSTROPHES = "'\u2019\u02bc"  # ASCII, right single quotation mark, modifier letter apostrophe
+_SPACING = "-\u2010\u2011\u2012\u2013\u2014/"  # read as a word break
+
+
+def _drop_punctuation(text: str) -> str:
+    """Remove punctuation and symbols that are not spoken; keep word-internal apostrophes as ``'``."""
+    out = []
+    n = len(text)
+    for i, c in enumerate(text):
+        if c in _APOSTROPHES:
+            inside = 0 < i < n - 1 and text[i - 1].isalnum() and text[i + 1].isalnum()
+            out.append("'" if inside else " ")
+        elif c in _SPACING:
+            out.append(" ")
+        elif unicodedata.category(c)[0] in "PS":
+            out.append(" ")
+        else:
+            out.append(c)
+    return "".join(out)
 
 
 @dataclass

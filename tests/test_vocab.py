@@ -39,3 +39,16 @@ def test_alphabet_rejects_duplicates_and_multichar():
         Alphabet(["a", "a"])
     with pytest.raises(ConfigError):
         Alphabet(["ab"])
+
+
+def test_speech_normalizer_drops_unspoken_punctuation_but_keeps_apostrophes_in_words():
+    n = TextNormalizer(drop_punctuation=True)
+    assert n("Author of the danger trail, Philip Steels, etc.") == "author of the danger trail philip steels etc"
+    assert n("Don't 'quote' me -- twenty-one o\u2019clock!") == "don't quote me twenty one o'clock"
+    assert n("a/b; (c): \"d\" \u00a3 5") == "a b c d 5"
+    assert TextNormalizer()("twenty-one, o'clock.") == "twenty-one, o'clock."  # off by default: handwriting keeps it
+
+
+def test_normalizer_from_an_older_bundle_keeps_punctuation():
+    old = {"unicode_form": "NFC", "case": "lower", "collapse_whitespace": True}  # bundles written before the field
+    assert TextNormalizer.from_dict(old).drop_punctuation is False
