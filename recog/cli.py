@@ -107,6 +107,8 @@ def _train(args: argparse.Namespace) -> int:
     data_d.update({k: v for k, v in overrides.items() if v is not None})
     if args.no_augment:
         data_d["augment"] = False
+    if args.extend_alphabet:
+        data_d["extend_alphabet"] = True
     data = DataConfig(train=train_manifests, normalizer=normalizer, **data_d)
     bar = ProgressBar("train") if not args.quiet else None
     path, result = train_from_manifests(
@@ -256,6 +258,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--init", metavar="MODEL", help="fine-tune: start from this model's weights (name or bundle path); "
                    "keeps its alphabet, shape and frontend settings")
     r.add_argument("--no-augment", action="store_true")
+    r.add_argument("--extend-alphabet", action="store_true",
+                   help="with --init: add the training text's new characters to the model (and take the recipe's "
+                        "normaliser)")
     r.add_argument("--quiet", action="store_true")
     for k, typ in (("epochs", int), ("batch-size", int), ("lr", float), ("seed", int), ("max-steps", int),
                    ("patience", int), ("checkpoint-every", int), ("warmup-steps", int), ("max-frames", int),

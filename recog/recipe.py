@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -40,6 +41,10 @@ class DataConfig:
     normalizer: TextNormalizer = TextNormalizer()  # belongs to the model
     augment: bool = True  # frontend augmentation on training items
     name: str = "model"  # name stored in the bundle
+    # fine-tune only: add the training text's characters that the model lacks (new output rows), and
+    # take this run's normaliser; characters seen fewer than ``extend_min_count`` times are still skipped
+    extend_alphabet: bool = False
+    extend_min_count: int = 3
 
 
 def _load_utts(paths: Sequence[str]) -> list[Utterance]:
@@ -79,6 +84,38 @@ def _init_bundle(init_from: str | os.PathLike, data: DataConfig, model_overrides
     if data.alphabet is not None and list(dict.fromkeys(data.alphabet)) != list(bundle.alphabet.chars):
         raise ConfigError(f"{path}: a fine-tune keeps the model's alphabet; drop --alphabet")
     return bundle
+
+
+def extend_alphabet(alphabet: Alphabet, normalizer: TextNormalizer, texts, min_count: int) -> tuple[Alphabet, list[str]]:
+    """``alphabet`` plus the characters of ``texts`` (normalised) it lacks, seen at least ``min_count`` times.
+
+    Existing characters keep their ids; new ones get the next ids in sorted order. Returns the new
+    alphabet (with ``normalizer``) and the added characters.
+    """
+    counts: Counter = Counter()
+    for t in texts:
+        counts.update(normalizer(t))
+    added = sorted(c for c, n in counts.items() if n >= min_count and c not in alphabet.chars)
+    return Alphabet([*alphabet.chars, *added], normalizer), added
+
+
+def grow_output_rows(init_state: dict, fresh_state: dict, old_vocab: int) -> dict:
+    """``init_state`` with the output layer grown to the fresh model's vocabulary.
+
+    Rows ``0..old_vocab-1`` (blank and the old characters) keep their weights; new rows keep the fresh
+    model's random weights and start with the lowest old character bias, so a new character is not
+    emitted before it is learnt.
+    """
+    w, b = init_state["output.weight"], init_state["output.bias"]  # (V_old, 2H), (V_old,)
+    new_w, new_b = fresh_state["output.weight"], fresh_state["output.bias"]  # (V, 2H), (V,)
+    if new_w.shape[0] == w.shape[0]:
+        return init_state
+    assert new_w.shape[0] > w.shape[0] == old_vocab, "the output layer only grows"
+    grown_w, grown_b = new_w.clone(), new_b.clone()
+    grown_w[:old_vocab] = w
+    grown_b[:old_vocab] = b
+    grown_b[old_vocab:] = b[1:].min()
+    return {**init_state, "output.weight": grown_w, "output.bias": grown_b}
 
 
 def _norm(v):
@@ -134,7 +171,12 @@ def train_from_manifests(
             train_utts, dev_utts = split_by_group(train_utts, data.dev_fraction, seed=train.seed)
         else:
             dev_utts = []
-        if init is not None:
+        added: list[str] = []
+        if init is not None and data.extend_alphabet:
+            alphabet, added = extend_alphabet(init.alphabet, data.normalizer, (u.text for u in train_utts),
+                                              data.extend_min_count)
+            say(f"alphabet extended with {''.join(added)!r}" if added else "alphabet: nothing to add")
+        elif init is not None:
             alphabet = init.alphabet
         elif data.alphabet is not None:
             alphabet = Alphabet(list(dict.fromkeys(data.alphabet)), data.normalizer)
@@ -151,7 +193,8 @@ def train_from_manifests(
             raise DataError("no training items left")
         try:
             if init is not None:
-                mcfg = ModelConfig.from_dict({**init.model_config.to_dict(), **model_overrides})
+                mcfg = ModelConfig.from_dict({**init.model_config.to_dict(), **model_overrides,
+                                              "vocab_size": len(alphabet)})
             else:
                 mcfg = ModelConfig(
                     **{**model_overrides, "vocab_size": len(alphabet), "in_features": frontend.in_features,
@@ -164,7 +207,7 @@ def train_from_manifests(
         torch.manual_seed(train.seed)
         model = CTCModel(mcfg)
         if init is not None:
-            model.load_state_dict(init.state_dict)
+            model.load_state_dict(grow_output_rows(init.state_dict, model.state_dict(), len(init.alphabet)))
             say(f"fine-tuning from {init_from}")
         say(f"model: {model.num_parameters():,} parameters, alphabet {''.join(alphabet.chars)!r}")
         groups = sorted({u.group for u in train_set.utts if u.group})
@@ -190,7 +233,8 @@ def train_from_manifests(
                     "config": asdict(train),
                     # a fine-tune records where its weights came from, and how those were made
                     "init_from": None if init is None else {
-                        "model": str(init_from), "training": init.training, "metrics": init.metrics},
+                        "model": str(init_from), "training": init.training, "metrics": init.metrics,
+                        "alphabet_added": "".join(added)},
                     "steps": steps,
                     "epochs": epochs,
                     "best_epoch": best_epoch,

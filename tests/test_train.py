@@ -161,3 +161,49 @@ def test_fine_tune_refuses_to_change_the_network_or_alphabet(toy_plugin, tmp_pat
         train_from_manifests(_data(manifest, alphabet="ab "), {}, one, tmp_path / "b", init_from=base_path)
     with pytest.raises(recog.ModelNotFoundError):
         train_from_manifests(_data(manifest), {}, one, tmp_path / "c", init_from="no-such-model")
+
+
+def test_grow_output_rows_keeps_old_rows_and_starts_new_ones_quiet():
+    from recog.recipe import grow_output_rows
+
+    old = {"output.weight": torch.randn(4, 6), "output.bias": torch.tensor([0.5, -1.0, 2.0, 0.0]), "x": torch.ones(1)}
+    fresh = {"output.weight": torch.zeros(6, 6), "output.bias": torch.zeros(6), "x": torch.zeros(1)}
+    grown = grow_output_rows(old, fresh, 4)
+    assert torch.equal(grown["output.weight"][:4], old["output.weight"]) and grown["x"] is old["x"]
+    assert grown["output.bias"].tolist() == [0.5, -1.0, 2.0, 0.0, -1.0, -1.0]  # new rows: the lowest character bias
+
+
+def test_extend_alphabet_appends_new_characters_seen_often_enough():
+    from recog.recipe import extend_alphabet
+
+    base = recog.Alphabet(list(" ab"))
+    norm = recog.TextNormalizer(drop_punctuation=True)
+    ext, added = extend_alphabet(base, norm, ["A B C", "c, d's", "cc d's", "é"], min_count=2)
+    assert added == ["'", "c", "d", "s"] and ext.chars[:3] == [" ", "a", "b"] and ext.normalizer == norm
+    assert ext.encode("ab") == base.encode("ab")  # old ids unchanged
+
+
+@pytest.mark.slow
+def test_fine_tune_can_grow_the_alphabet_and_learns_the_new_character(toy_plugin, tmp_path):
+    from toyplugin import make_toy_corpus
+
+    manifest = make_toy_corpus(tmp_path / "data", 200, seed=3)
+    rows = [json.loads(x) for x in manifest.read_text().splitlines()]
+    no_d = tmp_path / "data" / "no_d.jsonl"
+    no_d.write_text("\n".join(json.dumps(r) for r in rows if "D" not in r["text"]) + "\n")
+    cfg = TrainConfig(epochs=20, batch_size=8, lr=3e-3, warmup_steps=20, patience=0, checkpoint_every=1000)
+    base_path, _ = train_from_manifests(_data(no_d), TINY, cfg, tmp_path / "base")
+    assert "d" not in recog.Bundle.read_header(base_path)["alphabet"]["chars"]
+    # without --extend-alphabet the items with the new character are skipped (and counted)
+    one = TrainConfig(epochs=1, batch_size=8, patience=0, max_steps=1)
+    kept, _ = train_from_manifests(_data(manifest), {}, one, tmp_path / "kept", init_from=base_path)
+    assert recog.Bundle.read_header(kept)["training"]["skipped_out_of_alphabet"] > 0
+    more = TrainConfig(epochs=8, batch_size=8, lr=3e-3, warmup_steps=10, patience=0, checkpoint_every=1000)
+    path, result = train_from_manifests(_data(manifest, extend_alphabet=True), {}, more, tmp_path / "ft",
+                                        init_from=base_path)
+    head = recog.Bundle.read_header(path)
+    assert head["alphabet"]["chars"] == recog.Bundle.read_header(base_path)["alphabet"]["chars"] + "d"
+    assert head["model"]["vocab_size"] == len(head["alphabet"]["chars"]) + 1
+    assert head["training"]["init_from"]["alphabet_added"] == "d" and head["training"]["skipped_out_of_alphabet"] == 0
+    assert result.best_dev["cer"] < 0.1, result.best_dev
+    assert recog.load(path).transcribe("TOY:dad cd").text == "dad cd"
