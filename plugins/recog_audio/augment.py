@@ -1,14 +1,16 @@
-"""Training-time augmentation: speed, gain and generated noise on waveforms, SpecAugment on features.
+"""Training-time augmentation: speed, rooms, noise, telephone and gain on waveforms, SpecAugment on features.
 
 Shapes: S samples, C channels, F mel bins, T frames. All randomness comes from the
 ``torch.Generator`` passed in (None means torch's global generator), so a seed fixes the result.
-Noise is generated (white, pink, brown), never downloaded.
+Noise is generated (white, pink, brown) or cut from recordings named by ``noise_manifest``; rooms are
+simulated (:mod:`recog_audio.acoustics`); nothing is downloaded.
 """
 
 from __future__ import annotations
 
 import torch
 
+from .acoustics import noise_bank, reverberate, room_impulse_response, telephone_channel
 from .config import LogMelConfig
 from .io import resample
 
@@ -104,15 +106,27 @@ def spec_augment(
 
 
 def augment_waveform(wave: torch.Tensor, cfg: LogMelConfig, generator: torch.Generator | None) -> torch.Tensor:
-    """Speed perturbation, additive noise and gain, each with its probability: ``(S,)`` -> ``(S',)``."""
+    """Speed, room, noise, telephone channel and gain, each with its probability: ``(S,)`` -> ``(S',)``.
+
+    In the order a recording meets them: the talker's pace, the room, the background, the line, the level.
+    """
     if wave.shape[0] == 0:
         return wave
     if _chance(cfg.speed_prob, generator):
         wave = speed_perturb(wave, _uniform(cfg.speed_min, cfg.speed_max, generator))
+    if cfg.reverb_prob and _chance(cfg.reverb_prob, generator):
+        room = _randint(0, cfg.reverb_rooms - 1, generator)
+        wave = reverberate(wave, room_impulse_response(room, cfg.sample_rate, cfg.rt60_min, cfg.rt60_max))
     if _chance(cfg.noise_prob, generator):
-        color = cfg.noise_colors[_randint(0, len(cfg.noise_colors) - 1, generator)]
         snr = _uniform(cfg.noise_snr_min, cfg.noise_snr_max, generator)
-        wave = add_noise(wave, colored_noise(wave.shape[0], color, generator), snr)
+        if cfg.noise_manifest and _chance(cfg.recorded_noise_share, generator):
+            noise = noise_bank(cfg.noise_manifest, cfg.sample_rate).segment(wave.shape[0], generator)
+        else:
+            color = cfg.noise_colors[_randint(0, len(cfg.noise_colors) - 1, generator)]
+            noise = colored_noise(wave.shape[0], color, generator)
+        wave = add_noise(wave, noise, snr)
+    if cfg.telephone_prob and _chance(cfg.telephone_prob, generator):
+        wave = telephone_channel(wave, cfg.sample_rate)
     if _chance(cfg.gain_prob, generator):
         wave = apply_gain(wave, _uniform(-cfg.gain_db, cfg.gain_db, generator))
     return wave

@@ -39,6 +39,13 @@ class LogMelConfig(FrontendConfig):
     noise_colors: tuple[str, ...] = NOISE_COLORS  # noise colours drawn from, uniformly
     noise_snr_min: float = 10.0  # dB, lowest signal-to-noise ratio
     noise_snr_max: float = 30.0  # dB, highest signal-to-noise ratio
+    noise_manifest: str | None = None  # JSONL of background recordings; noise is drawn from them when set
+    recorded_noise_share: float = 0.7  # with a noise manifest: share of noisy items that get recorded noise
+    reverb_prob: float = 0.0  # probability of a simulated room (pyroomacoustics; needs recog[train])
+    reverb_rooms: int = 400  # distinct simulated rooms drawn from (cached under ~/.cache/recog/rirs)
+    rt60_min: float = 0.15  # s, shortest reverberation time of a simulated room
+    rt60_max: float = 0.8  # s, longest
+    telephone_prob: float = 0.0  # probability of the telephone channel (8 kHz, 300-3400 Hz, mu-law)
     specaug_prob: float = 1.0  # probability of SpecAugment masking of the features
     time_masks: int = 2  # SpecAugment time masks per utterance
     time_mask_max: int = 40  # frames, widest time mask (0.4 s at a 10 ms hop)
@@ -70,7 +77,8 @@ class LogMelConfig(FrontendConfig):
         top = rate / 2 if self.f_max is None else self.f_max
         need(0 <= self.f_min < top <= rate / 2, f"need 0 <= f_min < f_max <= sample_rate/2, got {self.f_min}, {top}")
         need(self.log_eps > 0 and self.norm_eps > 0, "log_eps and norm_eps must be positive")
-        for name in ("speed_prob", "gain_prob", "noise_prob", "specaug_prob", "time_mask_max_ratio"):
+        for name in ("speed_prob", "gain_prob", "noise_prob", "specaug_prob", "time_mask_max_ratio",
+                     "recorded_noise_share", "reverb_prob", "telephone_prob"):
             need(0.0 <= getattr(self, name) <= 1.0, f"{name} must be in [0, 1], got {getattr(self, name)}")
         speeds = f"{self.speed_min}, {self.speed_max}"
         need(0 < self.speed_min <= self.speed_max, f"need 0 < speed_min <= speed_max, got {speeds}")
@@ -79,6 +87,8 @@ class LogMelConfig(FrontendConfig):
         unknown = [c for c in self.noise_colors if c not in NOISE_COLORS]
         colors = self.noise_colors
         need(bool(colors) and not unknown, f"noise_colors must be among {NOISE_COLORS}, got {colors}")
+        need(self.reverb_rooms >= 1, f"reverb_rooms must be >= 1, got {self.reverb_rooms}")
+        need(0 < self.rt60_min <= self.rt60_max <= 3.0, f"need 0 < rt60_min <= rt60_max <= 3 s, got {self.rt60_min}, {self.rt60_max}")
         for name in ("time_masks", "time_mask_max", "freq_masks", "freq_mask_max"):
             need(getattr(self, name) >= 0, f"{name} must be >= 0, got {getattr(self, name)}")
         spans = f"{self.overlap_s}, {self.window_s}"
