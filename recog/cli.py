@@ -133,6 +133,8 @@ def _plugins(args: argparse.Namespace) -> int:
             print(f"{i.name:<10} {i.version or '-':<8} {i.status:<8} {', '.join(i.hooks) or '-'}")
             for e in i.errors:
                 print(f"{'':<10} ! {e}")
+            for n in i.notes:
+                print(f"{'':<10} - {n}")
     return 0
 
 

@@ -32,6 +32,7 @@ hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
 
 RegisterFrontend = Callable[["type[Frontend]"], None]
+ReportStatus = Callable[[str], None]
 RegisterModel = Callable[[str, "Path", str], None]
 RegisterDecoder = Callable[[str, "Callable[[Alphabet, dict], CTCDecoder]"], None]
 RegisterCommand = Callable[
@@ -75,4 +76,14 @@ def register_commands(register: RegisterCommand) -> None:
     Called once while the CLI builds its parser. Call ``register(name, help, configure, run)``:
     ``configure(parser)`` adds the command's arguments; ``run(args)`` executes it and returns the
     exit status. ``run`` should raise :class:`recog.RecogError` for bad input; the CLI reports it.
+    """
+
+
+@hookspec
+def report_status(report: ReportStatus) -> None:
+    """Report optional parts of the plugin that are missing or limited on this machine.
+
+    Called by ``recog plugins`` (:meth:`recog.plugins.PluginHost.info`). Call ``report(line)`` once per
+    missing or limited part, e.g. ``report("engine flite: not installed (Debian package flite)")``; report
+    nothing when everything is there. Must be cheap and must not fail because a part is missing. Return nothing.
     """

@@ -43,9 +43,11 @@ class PluginInfo:
     hooks: list[str] = field(default_factory=list)
     status: str = "ok"  # "ok", "failed" or "disabled"
     errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # optional parts missing here (report_status hook)
 
     def to_dict(self) -> dict:
-        return {"name": self.name, "version": self.version, "hooks": self.hooks, "status": self.status, "errors": self.errors}
+        return {"name": self.name, "version": self.version, "hooks": self.hooks, "status": self.status,
+                "errors": self.errors, "notes": self.notes}
 
 
 @dataclass(frozen=True)
@@ -222,9 +224,23 @@ class PluginHost:
             )
         return found[name]
 
+    def notes(self) -> dict[str, list[str]]:
+        """Each plugin's report of optional parts it lacks here (the ``report_status`` hook)."""
+
+        def make(plugin: str, out: dict) -> Callable:
+            def report(line: str) -> None:
+                out.setdefault(plugin, []).append(str(line))
+
+            return report
+
+        return self._collect("report_status", make)
+
     def info(self) -> list[PluginInfo]:
         """Every plugin seen, after calling each hook once so hook failures show up too."""
         self.frontends(), self.models(), self.decoders(), self.commands()
+        for plugin, lines in self.notes().items():
+            info = self._info.setdefault(plugin, PluginInfo(plugin, None))
+            info.notes = list(lines)
         return sorted(self._info.values(), key=lambda i: i.name)
 
 

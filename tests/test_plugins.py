@@ -99,7 +99,7 @@ def test_plugin_that_fails_to_import_is_skipped(tmp_path):
     )
     found = _plugins_json(tmp_path)
     assert found["badplug"]["status"] == "failed" and "missing libfoo" in found["badplug"]["errors"][0]
-    assert found["goodplug"] == {"name": "goodplug", "version": "1.2.3", "hooks": ["register_models"], "status": "ok", "errors": []}
+    assert found["goodplug"] == {"name": "goodplug", "version": "1.2.3", "hooks": ["register_models"], "status": "ok", "errors": [], "notes": []}
     assert found["audio"]["status"] == "ok"
 
 
@@ -115,4 +115,42 @@ def test_every_hookspec_is_exercised():
     import recog.hookspecs as hs
 
     specs = {n for n in dir(hs) if n.startswith("register_") and hasattr(getattr(hs, n), f"{PROJECT}_spec")}
-    assert specs == {"register_frontends", "register_models", "register_decoders", "register_commands"}
+    specs |= {n for n in dir(hs) if n.startswith("report_") and hasattr(getattr(hs, n), f"{PROJECT}_spec")}
+    assert specs == {"register_frontends", "register_models", "register_decoders", "register_commands", "report_status"}
+
+
+def test_report_status_notes_show_in_plugin_info_and_a_raising_report_is_a_failure(toy_plugin):
+    class Partial:
+        @hookimpl
+        def report_status(self, report):
+            report("engine x: not installed")
+            report("fonts: 3 of 5")
+
+    class Broken:
+        @hookimpl
+        def report_status(self, report):
+            raise RuntimeError("status boom")
+
+    toy_plugin.register(Partial(), name="partial")
+    toy_plugin.register(Broken(), name="broken-status")
+    try:
+        info = {i.name: i for i in toy_plugin.info()}
+        assert info["partial"].notes == ["engine x: not installed", "fonts: 3 of 5"] and info["partial"].status == "ok"
+        assert info["broken-status"].status == "failed" and "status boom" in info["broken-status"].errors[0]
+        assert info["partial"].to_dict()["notes"] == info["partial"].notes
+    finally:
+        toy_plugin.unregister("partial")
+        toy_plugin.unregister("broken-status")
+
+
+def test_recog_plugins_lists_missing_speech_engines(tmp_path):
+    """With no flite/festival on PATH and no ttspico importable, `recog plugins` says so; nothing crashes."""
+    (tmp_path / "ttspico.py").write_text("raise ImportError('hidden for the test')\n")
+    env = {**os.environ, "PATH": str(tmp_path), "PYTHONPATH": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-m", "recog", "plugins", "--json"], capture_output=True, text=True, env=env)
+    assert out.returncode == 0, out.stderr
+    tts = {d["name"]: d for d in json.loads(out.stdout)}["tts"]
+    assert tts["status"] == "ok"
+    assert any(n.startswith("speech engine flite: not installed") for n in tts["notes"])
+    assert any(n.startswith("speech engine festival: not installed") for n in tts["notes"])
+    assert any(n.startswith("speech engine pico: not installed") for n in tts["notes"])

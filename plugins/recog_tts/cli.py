@@ -17,11 +17,12 @@ from recog.progress import ProgressBar
 
 from .corpus import generate_corpus, read_sentences, write_wav
 from .synth import SpeechSynthesizer
-from .voices import DEFAULT_LANGUAGES, VoiceSpec, sample_voices, split_variants
+from .engines import engine_problems
+from .voices import DEFAULT_LANGUAGES, VoiceSpec, default_variants, engine_voice_names, sample_voices, split_variants
 
 __all__ = ["HELP", "configure", "run"]
 
-HELP = "synthesise speech with espeak-ng: one text to a WAV file, or sentences to a corpus with a manifest"
+HELP = "synthesise speech (espeak-ng, flite, festival, Pico): one text to a WAV file, or sentences to a corpus"
 _SINGLE_ONLY = ("voice", "rate", "pitch", "pitch_range")
 
 
@@ -32,7 +33,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sample-rate", type=int, default=16000,
                         help="output rate in Hz; 0: espeak-ng's native 22050 (default 16000)")
     single = parser.add_argument_group("single mode")
-    single.add_argument("--voice", help="espeak-ng voice LANGUAGE[+VARIANT], e.g. en-us+f3 (default en-us)")
+    single.add_argument("--voice", help="espeak-ng voice LANGUAGE[+VARIANT], e.g. en-us+f3 (default en-us), or "
+                        "ENGINE:VOICE of another engine, e.g. flite:slt, festival:kal_diphone, pico:en-GB")
     single.add_argument("--rate", type=int, help="words per minute, 80..450 (default 175)")
     single.add_argument("--pitch", type=int, help="0..100 (default 50)")
     single.add_argument("--pitch-range", type=int, help="0..100 (default 50)")
@@ -42,6 +44,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     corpus.add_argument("--seed", type=int, default=0, help="seed of the voice sampler (default 0)")
     corpus.add_argument("--limit", type=int, help="speak only the first K sentences")
     corpus.add_argument("--languages", default=",".join(DEFAULT_LANGUAGES), help="comma-separated languages to sample")
+    corpus.add_argument("--engines", default="espeak",
+                        help="comma-separated engines to share the voices among: espeak, flite, festival, pico "
+                             "(missing ones are skipped with a note; default espeak)")
     corpus.add_argument("--split", choices=("all", "train", "test"), default="all",
                         help="sample variants from all, the training side or the held-out side of the split")
     corpus.add_argument("--held-out-fraction", type=float, default=0.2, help="share of variants held out (default 0.2)")
@@ -71,12 +76,17 @@ def run(args: argparse.Namespace) -> int:
     if args.voices < 1:
         raise ConfigError(f"--voices must be >= 1, got {args.voices}")
     sentences = read_sentences(args.from_file, args.limit)
-    train, held_out = split_variants(held_out_fraction=args.held_out_fraction)
-    pool = {"all": None, "train": [None, *train], "test": held_out}[args.split]
+    engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+    for engine, problem in engine_problems().items():
+        if engine in engines and problem:
+            print(f"recog synth: engine {engine} skipped: {problem}", file=sys.stderr)
+    names = [*default_variants(), *engine_voice_names(engines)]
+    train, held_out = split_variants(names, held_out_fraction=args.held_out_fraction)
+    pool = {"all": [None, *names], "train": [None, *train], "test": held_out}[args.split]
     languages = [s.strip() for s in args.languages.split(",") if s.strip()]
     for lang in languages:
         VoiceSpec(lang).check()
-    voices = sample_voices(args.voices, args.seed, languages, variants=pool)
+    voices = sample_voices(args.voices, args.seed, languages, variants=pool, engines=engines)
     bar = None if args.quiet else ProgressBar("synth")
     report = generate_corpus(sentences, args.out, voices, sample_rate=rate, progress=bar)
     for index, reason in report.skipped:

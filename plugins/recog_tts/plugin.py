@@ -1,8 +1,10 @@
-"""Entry point of the built-in tts plugin (group ``recog``): the ``tts`` frontend and the ``synth`` command."""
+"""Entry point of the built-in tts plugin (group ``recog``): the ``tts`` frontend, the ``synth`` command, and a
+report of the optional speech engines that are missing here."""
 
 from recog.hookspecs import hookimpl
 
 from . import cli
+from .engines import engine_problems
 from .frontend import SpeechFromTextFrontend
 
 
@@ -14,3 +16,10 @@ def register_frontends(register):
 @hookimpl
 def register_commands(register):
     register("synth", cli.HELP, cli.configure, cli.run)
+
+
+@hookimpl
+def report_status(report):
+    for engine, problem in engine_problems().items():
+        if problem:
+            report(f"speech engine {engine}: {problem}; its voices are skipped")

@@ -15,7 +15,7 @@ import torchaudio.functional as AF
 
 from recog.errors import ConfigError, TextError
 
-from . import espeak
+from . import engines, espeak
 from .text import MAX_TEXT_CHARS, prepare_text, preview
 from .voices import VoiceSpec, known_languages, sample_voices, split_variants
 
@@ -48,10 +48,10 @@ class SynthResult:
 
 
 class SpeechSynthesizer:
-    """Speaks text with espeak-ng voices, optionally resampled.
+    """Speaks text with espeak-ng voices (or flite, festival and Pico voices, :mod:`recog_tts.engines`), resampled.
 
     Args:
-        sample_rate: output rate in Hz; None for espeak-ng's native rate (:attr:`native_sample_rate`, 22050).
+        sample_rate: output rate in Hz; None for the engine's native rate (espeak-ng: :attr:`native_sample_rate`, 22050).
         max_seconds: speech longer than this raises :class:`TextError` (a guard against runaway input).
     """
 
@@ -80,13 +80,19 @@ class SpeechSynthesizer:
             raise ConfigError(f"voice must be a VoiceSpec, got {type(voice).__name__}")
         clean = prepare_text(text)
         voice.check()
-        native = self.native_sample_rate
-        pcm = espeak.synthesize(clean, voice.name, rate=voice.rate, pitch=voice.pitch, pitch_range=voice.pitch_range,
-                                max_samples=int(self.max_seconds * native))  # (N,) int16
-        if not np.any(pcm):
-            raise TextError(preview(text), f"espeak-ng voice {voice.name!r} produced no sound for this text "
+        if voice.engine == "espeak":
+            native = self.native_sample_rate
+            pcm = espeak.synthesize(clean, voice.name, rate=voice.rate, pitch=voice.pitch,
+                                    pitch_range=voice.pitch_range, max_samples=int(self.max_seconds * native))  # (N,)
+            audio = pcm.astype(np.float32) / 32768.0  # (N,)
+        else:
+            audio, native = engines.speak(clean, voice.engine, voice.variant, rate=voice.rate, pitch=voice.pitch,
+                                          what=preview(text))
+            if len(audio) > self.max_seconds * native:
+                raise TextError(preview(text), f"speech longer than {self.max_seconds:.0f} s")
+        if not np.any(audio):
+            raise TextError(preview(text), f"voice {voice.name!r} produced no sound for this text "
                                            "(letters it cannot read?)")
-        audio = pcm.astype(np.float32) / 32768.0  # (N,)
         rate = self.sample_rate or native
         if rate != native:
             audio = AF.resample(torch.from_numpy(audio), native, rate).clamp_(-1.0, 1.0).numpy()  # (N * rate / native,)

@@ -1,7 +1,9 @@
-"""Voices: what espeak-ng is asked to speak with, and a seeded sampler of many voices for data generation.
+"""Voices: what an engine is asked to speak with, and a seeded sampler of many voices for data generation.
 
-A voice is a language (``"en-us"``), an optional variant from ``espeak-ng-data/voices/!v`` (``"m3"``,
-``"f2"``, ``"klatt"`` ...) that changes the timbre, and prosody (rate, pitch, pitch range).
+An espeak-ng voice is a language (``"en-us"``), an optional variant from ``espeak-ng-data/voices/!v``
+(``"m3"``, ``"f2"``, ``"klatt"`` ...) that changes the timbre, and prosody (rate, pitch, pitch range).
+A voice of another engine (:mod:`recog_tts.engines`) is that engine's voice name, written ``"flite:slt"``,
+``"festival:kal_diphone"`` or ``"pico:en-GB"``, with a rate (and a pitch for Pico).
 
 To keep some voices out of training, :func:`split_variants` assigns each variant to "train" or "held out"
 by a salted hash of its *name*: the split is the same on every machine and run, and does not move when the
@@ -19,8 +21,10 @@ from dataclasses import dataclass
 from recog.errors import ConfigError
 
 from . import espeak
+from .engines import ENGINES, engine_problems, engine_voices
 
-__all__ = ["VoiceSpec", "DEFAULT_LANGUAGES", "sample_voices", "split_variants", "default_variants", "known_languages"]
+__all__ = ["VoiceSpec", "DEFAULT_LANGUAGES", "sample_voices", "split_variants", "default_variants", "known_languages",
+           "engine_voice_names"]
 
 # English voices of the wheel (en-shaw, the Shavian alphabet, is left out)
 DEFAULT_LANGUAGES = ("en-us", "en", "en-gb-x-rp", "en-gb-scotland", "en-gb-x-gbclan", "en-gb-x-gbcwmd",
@@ -37,8 +41,17 @@ class VoiceSpec:
     rate: int = 175  # speaking rate, words per minute (80..450)
     pitch: int = 50  # base pitch on espeak-ng's 0..100 scale (50: the voice's normal pitch)
     pitch_range: int = 50  # intonation range, 0 (monotone)..100
+    engine: str = "espeak"  # "espeak", or an optional engine ("flite", "festival", "pico"); then variant is its voice
 
     def __post_init__(self) -> None:
+        if self.engine not in ENGINES:
+            raise ConfigError(f"unknown speech engine {self.engine!r} (engines: {', '.join(ENGINES)})")
+        if self.engine != "espeak":
+            if not isinstance(self.variant, str) or not self.variant:
+                raise ConfigError(f"a {self.engine} voice needs its voice name, e.g. {self.engine}:{_EXAMPLE[self.engine]}")
+            if self.pitch_range != 50 or (self.pitch != 50 and self.engine != "pico"):
+                raise ConfigError(f"{self.engine} voices take a rate{' and a pitch' if self.engine == 'pico' else ''} "
+                                  "only; leave pitch/pitch range at 50")
         if not isinstance(self.language, str) or not self.language or "+" in self.language:
             raise ConfigError(f"voice language must be a name like 'en-us', got {self.language!r}")
         if self.variant is not None and (not isinstance(self.variant, str) or not self.variant or "+" in self.variant):
@@ -50,7 +63,9 @@ class VoiceSpec:
 
     @property
     def name(self) -> str:
-        """The espeak-ng voice name: ``"en-us"`` or ``"en-us+f3"``."""
+        """The voice name: espeak-ng's ``"en-us"`` or ``"en-us+f3"``, another engine's ``"flite:slt"``."""
+        if self.engine != "espeak":
+            return f"{self.engine}:{self.variant}"
         return self.language if self.variant is None else f"{self.language}+{self.variant}"
 
     @property
@@ -60,18 +75,38 @@ class VoiceSpec:
 
     @classmethod
     def parse(cls, name: str, **prosody: int) -> VoiceSpec:
-        """``"en-us+f3"`` (espeak-ng's ``LANGUAGE[+VARIANT]``) plus optional rate/pitch/pitch_range."""
+        """``"en-us+f3"`` (espeak-ng's ``LANGUAGE[+VARIANT]``) or ``"flite:slt"`` (ENGINE:VOICE), plus prosody."""
+        engine, colon, voice = name.partition(":")
+        if colon:
+            language = "en-gb" if voice.lower() == "en-gb" else "en-us"
+            return cls(language, voice or None, engine=engine, **prosody)
         language, _, variant = name.partition("+")
         return cls(language, variant or None, **prosody)
 
     def check(self) -> None:
-        """Raise :class:`ConfigError` unless espeak-ng has this language and variant (it ignores unknown variants)."""
+        """Raise :class:`ConfigError` unless the engine runs here and has this voice (espeak-ng: language and variant)."""
+        if self.engine != "espeak":
+            problem = engine_problems()[self.engine]
+            if problem:
+                raise ConfigError(f"speech engine {self.engine!r}: {problem}")
+            if self.variant not in engine_voices(self.engine):
+                have = ", ".join(f"{self.engine}:{v}" for v in engine_voices(self.engine))
+                raise ConfigError(f"speech engine {self.engine!r} has no voice {self.variant!r} (have: {have})")
+            return
         if self.language.lower() not in known_languages():
             raise ConfigError(f"espeak-ng has no voice {self.language!r} (languages: en-us, en-gb-x-rp, de, ru, ...; "
                               "see recog_tts.SpeechSynthesizer.languages())")
         if self.variant is not None and self.variant not in espeak.list_variants():
             shown = ", ".join(espeak.list_variants()[:20])
             raise ConfigError(f"espeak-ng has no voice variant {self.variant!r} (have: {shown}, ...)")
+
+
+_EXAMPLE = {"flite": "slt", "festival": "kal_diphone", "pico": "en-GB", "espeak": "en-us"}
+
+
+def engine_voice_names(engines: Iterable[str]) -> tuple[str, ...]:
+    """Qualified voice names (``"flite:slt"``) of the optional engines among ``engines`` that run here."""
+    return tuple(f"{e}:{v}" for e in engines if e != "espeak" for v in engine_voices(e))
 
 
 def known_languages() -> frozenset[str]:
@@ -104,17 +139,25 @@ def split_variants(variants: Iterable[str] | None = None, held_out_fraction: flo
 def sample_voices(n: int, seed: int, languages: Sequence[str] = DEFAULT_LANGUAGES, *,
                   variants: Iterable[str | None] | None = None, exclude_variants: Iterable[str] = (),
                   rate: tuple[int, int] = (130, 210), pitch: tuple[int, int] = (25, 75),
-                  pitch_range: tuple[int, int] = (30, 80)) -> list[VoiceSpec]:
-    """``n`` random voices, the same for the same arguments on every run.
+                  pitch_range: tuple[int, int] = (30, 80), engines: Sequence[str] = ("espeak",)) -> list[VoiceSpec]:
+    """``n`` random voices, the same for the same arguments (and installed engines) on every run.
 
-    Each voice is a distinct (language, variant) pair while there are enough (then pairs repeat with other
-    prosody), with rate, pitch and pitch range drawn uniformly from the given inclusive ranges.
+    Each espeak-ng voice is a distinct (language, variant) pair while there are enough (then pairs repeat with
+    other prosody), with rate, pitch and pitch range drawn uniformly from the given inclusive ranges.
+    With more ``engines``, the ``n`` voices are shared evenly among the engines that run here (missing ones
+    are skipped); their voices are qualified names (``"flite:slt"``) in the same pool and exclusions.
 
     Args:
         variants: the pool (None in it stands for the language's own voice); default: ``None`` plus
-            :func:`default_variants`.
+            :func:`default_variants` plus the engines' voices.
         exclude_variants: variants never drawn, e.g. the held-out half of :func:`split_variants`.
+        engines: engines to draw from (``"espeak"``, ``"flite"``, ``"festival"``, ``"pico"``).
     """
+    unknown = [e for e in engines if e not in ENGINES]
+    if unknown:
+        raise ConfigError(f"unknown speech engine(s) {', '.join(unknown)} (engines: {', '.join(ENGINES)})")
+    if tuple(engines) != ("espeak",):
+        return _sample_engines(n, seed, languages, variants, exclude_variants, rate, pitch, pitch_range, engines)
     if n < 0:
         raise ConfigError(f"number of voices must be >= 0, got {n}")
     if not languages:
@@ -129,3 +172,28 @@ def sample_voices(n: int, seed: int, languages: Sequence[str] = DEFAULT_LANGUAGE
     chosen = rng.sample(pairs, min(n, len(pairs))) + [rng.choice(pairs) for _ in range(n - len(pairs))]
     return [VoiceSpec(lang, var, rng.randint(*rate), rng.randint(*pitch), rng.randint(*pitch_range))
             for lang, var in chosen]
+
+
+def _sample_engines(n, seed, languages, variants, exclude_variants, rate, pitch, pitch_range, engines) -> list[VoiceSpec]:
+    """:func:`sample_voices` over several engines: ``n`` split evenly among those that run here."""
+    excluded = set(exclude_variants)
+    pool = ([None, *default_variants(), *engine_voice_names(engines)] if variants is None else list(variants))
+    running = [e for e in dict.fromkeys(engines)
+               if e == "espeak" or any(isinstance(v, str) and v.startswith(f"{e}:") and v not in excluded for v in pool)]
+    if not running:
+        raise ConfigError("no voices left to sample: none of the engines runs here or every voice is excluded")
+    rng = random.Random(seed)
+    out: list[VoiceSpec] = []
+    for k, engine in enumerate(running):
+        share = n // len(running) + (1 if k < n % len(running) else 0)
+        if engine == "espeak":
+            espeak_pool = [v for v in pool if not (isinstance(v, str) and ":" in v)]
+            out += sample_voices(share, rng.randrange(2**31), languages, variants=espeak_pool,
+                                 exclude_variants=excluded, rate=rate, pitch=pitch, pitch_range=pitch_range)
+            continue
+        names = sorted(v for v in pool if isinstance(v, str) and v.startswith(f"{engine}:") and v not in excluded)
+        chosen = rng.sample(names, min(share, len(names))) + [rng.choice(names) for _ in range(share - len(names))]
+        for name in chosen:
+            p = rng.randint(*pitch) if engine == "pico" else 50
+            out.append(VoiceSpec.parse(name, rate=rng.randint(*rate), pitch=p))
+    return out
