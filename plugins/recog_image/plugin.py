@@ -1,8 +1,9 @@
-"""Entry point of the built-in image plugin (group ``recog``): the line-image frontend and ``recog render``."""
+"""Entry point of the built-in image plugin (group ``recog``): the line-image frontend, ``recog render`` and
+``recog page``."""
 
 from recog.hookspecs import RegisterCommand, RegisterFrontend, hookimpl
 
-from .commands import configure_render, run_render
+from .commands import PAGE_HELP, configure_page, configure_render, run_page, run_render
 from .frontend import LineImageFrontend
 
 
@@ -14,6 +15,7 @@ def register_frontends(register: RegisterFrontend) -> None:
 @hookimpl
 def register_commands(register: RegisterCommand) -> None:
     register("render", "render synthetic handwriting with installed fonts (PNGs + JSONL manifest)", configure_render, run_render)
+    register("page", PAGE_HELP, configure_page, run_page)
 
 
 @hookimpl
