@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .bundle import Bundle
-from .data import read_manifest
+from .corpus import read_corpus
 from .errors import UnsupportedFormatError
 from .frontend import read_head
 from .metrics import error_counts
@@ -141,7 +141,7 @@ class EvalReport:
 def evaluate(manifest: str | os.PathLike, model: str | os.PathLike | Recognizer, *, batch_size: int = 16) -> EvalReport:
     """Transcribe every item of a manifest and score it (texts normalised by the model's normaliser)."""
     rec = model if isinstance(model, Recognizer) else load(model)
-    utts = read_manifest(manifest)
+    utts = read_corpus(manifest)
     t0 = time.perf_counter()
     results = rec.transcribe_batch([u.path for u in utts], batch_size=batch_size)
     wall = time.perf_counter() - t0

@@ -227,8 +227,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--batch-size", type=int, default=16)
     t.set_defaults(func=_transcribe)
 
-    e = sub.add_parser("eval", help="score a model on a JSONL manifest (CER, WER, real-time factor)")
-    e.add_argument("manifest")
+    e = sub.add_parser("eval", help="score a model on a corpus (CER, WER, real-time factor)")
+    e.add_argument("manifest", help="JSONL manifest, PAGE/ALTO XML file, or a folder of them")
     e.add_argument("--model", "-m", required=True)
     e.add_argument("--json", action="store_true")
     _decoder_args(e)
@@ -247,9 +247,10 @@ def build_parser() -> argparse.ArgumentParser:
     lm.add_argument("-o", "--out", required=True, help="output file, e.g. plugins/recog_audio/models/speech.lm.json.gz")
     lm.set_defaults(func=_lm)
 
-    r = sub.add_parser("train", help="train a model on JSONL manifests")
-    r.add_argument("--train", action="append", help="training manifest (repeatable)")
-    r.add_argument("--dev", help="dev manifest (default: hold out speakers/writers of the training data)")
+    r = sub.add_parser("train", help="train a model on JSONL manifests or PAGE/ALTO XML pages")
+    r.add_argument("--train", action="append", help="training corpus: JSONL manifest, PAGE/ALTO XML file, or a folder "
+                   "of them (repeatable)")
+    r.add_argument("--dev", help="dev corpus (default: hold out speakers/writers/pages of the training data)")
     r.add_argument("--dev-fraction", type=float)
     r.add_argument("--frontend", help="frontend name (default: audio)")
     r.add_argument("--alphabet", help="fixed alphabet (default: the characters of the training text)")

@@ -26,13 +26,22 @@ __all__ = ["Utterance", "read_manifest", "split_by_group", "Batch", "FeatureData
 
 @dataclass(frozen=True)
 class Utterance:
-    """One manifest line. ``group`` is the speaker or writer (for group-disjoint splits)."""
+    """One corpus item. ``group`` is the speaker or writer (for group-disjoint splits).
 
-    path: Path
+    ``path`` is the input: a file path, or an in-memory source a frontend loads (a line crop of a page
+    scan); then ``extra["source"]`` names it (``"page.xml#line3"``).
+    """
+
+    path: Any
     text: str
     group: str | None = None
     duration: float | None = None
     extra: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def name(self) -> str:
+        """How errors name this item."""
+        return str(self.extra.get("source") or self.path)
 
 
 def read_manifest(path: str | Path) -> list[Utterance]:
@@ -159,7 +168,7 @@ class FeatureDataset(torch.utils.data.Dataset):
                 self.raw.append(frontend.load(u.path))
             except InputError as e:
                 raise DataError(f"cannot read training input: {e}") from e
-            self.targets.append(alphabet.encode(u.text, source=str(u.path)))
+            self.targets.append(alphabet.encode(u.text, source=u.name))
         self.lengths = [frontend.length_hint(r) for r in self.raw]
 
     def __len__(self) -> int:

@@ -33,6 +33,7 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 
 RegisterFrontend = Callable[["type[Frontend]"], None]
 ReportStatus = Callable[[str], None]
+RegisterCorpusReader = Callable[[str, "tuple[str, ...]", "Callable[[Path], list]"], None]
 RegisterModel = Callable[[str, "Path", str], None]
 RegisterDecoder = Callable[[str, "Callable[[Alphabet, dict], CTCDecoder]"], None]
 RegisterCommand = Callable[
@@ -76,6 +77,19 @@ def register_commands(register: RegisterCommand) -> None:
     Called once while the CLI builds its parser. Call ``register(name, help, configure, run)``:
     ``configure(parser)`` adds the command's arguments; ``run(args)`` executes it and returns the
     exit status. ``run`` should raise :class:`recog.RecogError` for bad input; the CLI reports it.
+    """
+
+
+@hookspec
+def register_corpus_readers(register: RegisterCorpusReader) -> None:
+    """Register readers of corpus formats besides JSONL manifests (e.g. PAGE/ALTO XML with page images).
+
+    Called once, when ``recog train``/``recog eval`` (:func:`recog.corpus.read_corpus`) meets a file that is not
+    a ``.jsonl`` manifest, or a folder. Call ``register(name, suffixes, read)``: ``suffixes`` are lower-case file
+    endings (``(".xml",)``); ``read(path)`` returns a list of :class:`recog.data.Utterance` whose ``path`` is any
+    source the plugin's frontend loads (a file, or an in-memory crop) and whose ``extra["source"]`` names it for
+    errors (``"page.xml#line3"``). ``read`` raises :class:`recog.RecogError` naming the file for bad input.
+    Return nothing.
     """
 
 

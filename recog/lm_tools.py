@@ -18,7 +18,8 @@ from pathlib import Path
 import numpy as np
 
 from .beam import BeamConfig, ctc_beam_decode
-from .data import read_manifest
+from .corpus import read_corpus
+from .plugins import get_host
 from .decode import CTCHypothesis, ctc_greedy_decode
 from .errors import ConfigError, DataError
 from .lm import CharNgramLM
@@ -38,8 +39,8 @@ def read_texts(paths: Sequence[str | os.PathLike]) -> list[str]:
         p = Path(p)
         if not p.is_file():
             raise DataError(f"{p}: no such text file or manifest")
-        if p.suffix == ".jsonl":
-            texts += [u.text for u in read_manifest(p)]
+        if p.suffix.lower() == ".jsonl" or p.suffix.lower() in get_host().corpus_readers():
+            texts += [u.text for u in read_corpus(p)]
         else:
             try:
                 texts += [line.strip() for line in p.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -93,7 +94,7 @@ def tune_beam(
     manifests = [dev_manifests] if isinstance(dev_manifests, (str, os.PathLike)) else list(dev_manifests)
     sets = []  # (name, references, log-probs per item)
     for m in manifests:
-        utts = read_manifest(m)
+        utts = read_corpus(m)
         if not utts:
             raise ConfigError(f"{m}: no items to tune on")
         recorder, saved = _Recording(rec.alphabet), rec.decoder

@@ -125,9 +125,9 @@ class PluginHost:
                 return self._cache[hook]
             out: dict = {}
             caller = getattr(self.pm.hook, hook)
-            # call each implementation ourselves so one failure does not stop the others;
-            # pluggy calls the last registered first, so reverse to let the earliest plugin win clashes
-            for impl in reversed(caller.get_hookimpls()):
+            # call each implementation ourselves so one failure does not stop the others; get_hookimpls()
+            # lists them in registration order, so the earliest plugin registers first and wins clashes
+            for impl in caller.get_hookimpls():
                 name = impl.plugin_name
                 register = make_register(name, out)
                 try:
@@ -224,6 +224,22 @@ class PluginHost:
             )
         return found[name]
 
+    def corpus_readers(self) -> dict[str, tuple[str, Callable]]:
+        """Corpus readers by file suffix: ``".xml" -> (name, read)`` (the first plugin to claim a suffix wins)."""
+
+        def make(plugin: str, out: dict) -> Callable:
+            def register(name: str, suffixes: tuple[str, ...], read: Callable) -> None:
+                for suffix in suffixes:
+                    suffix = suffix.lower()
+                    if suffix in out:
+                        self._clash(plugin, "corpus reader for", suffix, out[suffix][2])
+                        continue
+                    out[suffix] = (name, read, plugin)
+
+            return register
+
+        return {k: v[:2] for k, v in self._collect("register_corpus_readers", make).items()}
+
     def notes(self) -> dict[str, list[str]]:
         """Each plugin's report of optional parts it lacks here (the ``report_status`` hook)."""
 
@@ -237,7 +253,7 @@ class PluginHost:
 
     def info(self) -> list[PluginInfo]:
         """Every plugin seen, after calling each hook once so hook failures show up too."""
-        self.frontends(), self.models(), self.decoders(), self.commands()
+        self.frontends(), self.models(), self.decoders(), self.commands(), self.corpus_readers()
         for plugin, lines in self.notes().items():
             info = self._info.setdefault(plugin, PluginInfo(plugin, None))
             info.notes = list(lines)

@@ -16,7 +16,8 @@ import torch
 import torch.distributed as dist
 
 from .bundle import Bundle
-from .data import FeatureDataset, Utterance, read_manifest, split_by_group
+from .corpus import read_corpus
+from .data import FeatureDataset, Utterance, split_by_group
 from .errors import ConfigError, DataError
 from .model import CTCModel, ModelConfig
 from .plugins import get_host
@@ -50,7 +51,7 @@ class DataConfig:
 def _load_utts(paths: Sequence[str]) -> list[Utterance]:
     utts: list[Utterance] = []
     for p in paths:
-        utts.extend(read_manifest(p))
+        utts.extend(read_corpus(p))
     return utts
 
 
@@ -166,7 +167,7 @@ def train_from_manifests(
         frontend = fe_cls.from_config_dict({**base_fe, **data.frontend_config})
         train_utts = _load_utts(data.train)
         if data.dev:
-            dev_utts = read_manifest(data.dev)
+            dev_utts = read_corpus(data.dev)
         elif data.dev_fraction > 0:
             train_utts, dev_utts = split_by_group(train_utts, data.dev_fraction, seed=train.seed)
         else:

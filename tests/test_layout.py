@@ -238,3 +238,21 @@ def test_recog_page_cli_text_json_and_alto(tmp_path):
     Image.fromarray(np.full((50, 50), 255, np.uint8)).save(blank)
     empty = run(blank)
     assert empty.returncode == 0 and empty.stdout.strip() == "" and "no text lines found" in empty.stderr
+
+
+def test_eval_and_fine_tune_read_page_xml_directly(tmp_path):
+    path, boxes, texts = _compose(tmp_path)
+    xml = _page_xml(tmp_path, boxes, texts=texts)
+    report = recog.evaluate(xml, recog.load("handwriting"))
+    assert report.n == 3 and report.references == texts and report.cer < 0.1, report.hypotheses
+    out = subprocess.run([sys.executable, "-m", "recog", "eval", str(tmp_path), "--model", "handwriting", "--json"],
+                         capture_output=True, text=True)
+    assert out.returncode == 0 and json.loads(out.stdout)["n"] == 3, out.stderr
+    from recog.recipe import DataConfig, train_from_manifests
+    from recog.train import TrainConfig
+
+    data = DataConfig(train=(str(xml),), dev=str(xml), frontend="image", normalizer=recog.TextNormalizer(case="keep"))
+    bundle, result = train_from_manifests(data, {}, TrainConfig(epochs=1, batch_size=3, patience=0, max_steps=1,
+                                                               lr=1e-5), tmp_path / "ft", init_from="handwriting")
+    head = recog.Bundle.read_header(bundle)
+    assert head["training"]["train_items"] == 3 and head["training"]["train_groups"] == 1

@@ -116,7 +116,8 @@ def test_every_hookspec_is_exercised():
 
     specs = {n for n in dir(hs) if n.startswith("register_") and hasattr(getattr(hs, n), f"{PROJECT}_spec")}
     specs |= {n for n in dir(hs) if n.startswith("report_") and hasattr(getattr(hs, n), f"{PROJECT}_spec")}
-    assert specs == {"register_frontends", "register_models", "register_decoders", "register_commands", "report_status"}
+    assert specs == {"register_frontends", "register_models", "register_decoders", "register_commands",
+                     "register_corpus_readers", "report_status"}
 
 
 def test_report_status_notes_show_in_plugin_info_and_a_raising_report_is_a_failure(toy_plugin):
@@ -154,3 +155,39 @@ def test_recog_plugins_lists_missing_speech_engines(tmp_path):
     assert any(n.startswith("speech engine flite: not installed") for n in tts["notes"])
     assert any(n.startswith("speech engine festival: not installed") for n in tts["notes"])
     assert any(n.startswith("speech engine pico: not installed") for n in tts["notes"])
+
+
+def test_corpus_readers_by_suffix_first_plugin_wins_and_folders_mix_formats(toy_plugin, tmp_path):
+    from recog.corpus import read_corpus
+    from recog.data import Utterance
+
+    class Lines:
+        @hookimpl
+        def register_corpus_readers(self, register):
+            register("lines", (".LINES",), lambda p: [Utterance(f"TOY:{t}", t, group=p.stem, extra={"source": f"{p}#{k}"})
+                                                      for k, t in enumerate(p.read_text().split())])
+
+    class Late:
+        @hookimpl
+        def register_corpus_readers(self, register):
+            register("late", (".lines",), lambda p: [])
+
+    toy_plugin.register(Lines(), name="lines-reader")
+    toy_plugin.register(Late(), name="late-reader")
+    try:
+        assert toy_plugin.corpus_readers()[".lines"][0] == "lines"
+        assert any("already registered" in e for e in {i.name: i for i in toy_plugin.info()}["late-reader"].errors)
+        (tmp_path / "a.lines").write_text("ab ba")
+        (tmp_path / "sub").mkdir()
+        (tmp_path / "sub" / "m.jsonl").write_text(json.dumps({"path": "x.toy", "text": "cd"}) + "\n")
+        utts = read_corpus(tmp_path)
+        assert [u.text for u in utts] == ["ab", "ba", "cd"] and utts[1].name.endswith("a.lines#1")
+        (tmp_path / "empty.lines").write_text("")
+        with pytest.raises(recog.DataError, match="empty.lines: no transcribed items"):
+            read_corpus(tmp_path / "empty.lines")
+        (tmp_path / "e").mkdir()
+        with pytest.raises(recog.DataError, match="a folder with no corpus files"):
+            read_corpus(tmp_path / "e")
+    finally:
+        toy_plugin.unregister("lines-reader")
+        toy_plugin.unregister("late-reader")

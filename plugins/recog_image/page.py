@@ -23,7 +23,7 @@ from .io import read_gray
 from .layout import PageLayout, TextLine, crop_line, read_layout, write_layout
 from .segment import SegmentConfig, segment_lines
 
-__all__ = ["Page", "PageResult", "read_page", "transcribe_page", "page_items"]
+__all__ = ["Page", "PageResult", "read_page", "transcribe_page", "page_items", "read_page_corpus"]
 
 MAX_PAGE_PIXELS = 1 << 27  # a 600 dpi A3 scan is ~70 M pixels
 
@@ -134,3 +134,14 @@ def page_items(xml_files: list[str | Path]) -> list[tuple[np.ndarray, str, str]]
             if line.text.strip():
                 out.append((crop, line.text, f"{xml}#{line.id}"))
     return out
+
+
+def read_page_corpus(path: Path) -> list:
+    """Corpus reader of PAGE/ALTO XML (the ``register_corpus_readers`` hook): one utterance per transcribed line.
+
+    Each utterance's input is the line crop; its group is the page (so dev splits hold out whole pages).
+    """
+    from recog.data import Utterance
+
+    return [Utterance(crop, text, group=f"page:{Path(path).stem}", extra={"source": name})
+            for crop, text, name in page_items([path])]

@@ -25,3 +25,10 @@ def register_models(register) -> None:
     bundle = Path(__file__).parent / "models" / "handwriting.safetensors"
     if bundle.exists():
         register("handwriting", bundle, "Handwritten words and short lines, German and English (letters, umlauts, ß, digits)")
+
+
+@hookimpl
+def register_corpus_readers(register) -> None:
+    from .page import read_page_corpus
+
+    register("page-xml", (".xml",), read_page_corpus)  # PAGE XML and ALTO XML (told apart by their root)
