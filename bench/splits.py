@@ -5,6 +5,16 @@
 an4_train.jsonl / an4_dev.jsonl: AN4 train speakers split 90/10 by speaker (seed 0); AN4 test is untouched.
 fsdd_train.jsonl: all FSDD recordings (4 speakers; digits only).
 dhsd_train/dev/test.jsonl: DHSD split by writer (seed 0): 4 writers dev, 5 writers test, the rest train.
+so762_train/dev/test.jsonl: speechocean762 train speakers split by speaker (12 held out for dev, seed 0); its
+    own test (125 other speakers) is untouched.
+native_train/dev/test.jsonl: CMU ARCTIC (bdl, slt) and cathy split by prompt, so no sentence crosses splits:
+    test = ARCTIC prompts b0440..b0539, dev = a0560..a0593, the rest train (the three voices are in all three).
+speech_dev.jsonl: an4_dev + so762_dev + native_dev, the checkpoint-selection set of the English speech model.
+hooker_train/dev/test.jsonl: Joseph Hooker's letter lines; its page split (test untouched), 16 train pages
+    held out for dev (seed 0).
+handwriting_dev.jsonl: hooker_dev + dhsd_dev, the checkpoint-selection set of the handwriting model.
+english_sentences_train.txt / english_sentences_test.txt: ../shared/data/text sentences for synthetic speech
+    and lines: Harvard lists 1-10 (sentences 1-100) are held out for synthetic tests, the rest train.
 """
 
 from __future__ import annotations
@@ -54,11 +64,69 @@ def main() -> None:
     _write(dev, data / "an4", out / "an4_dev.jsonl")
     _write(_read(data / "an4" / "test.jsonl"), data / "an4", out / "an4_test.jsonl")
     _write(_read(data / "fsdd" / "all.jsonl"), data / "fsdd", out / "fsdd_train.jsonl")
+    _english_speech(data, out)
+    _hooker(data, out)
+    _sentences(data, out)
     dhsd = _read(data / "dhsd" / "all.jsonl")
     train, dev, test = _split_groups(dhsd, "writer", [4, 5], seed=0)
     _write(train, data / "dhsd", out / "dhsd_train.jsonl")
     _write(dev, data / "dhsd", out / "dhsd_dev.jsonl")
     _write(test, data / "dhsd", out / "dhsd_test.jsonl")
+    _write(_read(out / "hooker_dev.jsonl") + _read(out / "dhsd_dev.jsonl"), out, out / "handwriting_dev.jsonl")
+
+
+def _prompt(row: dict) -> str:
+    """ARCTIC prompt id of a row: 'arctic_a0001' from '.../arctic_a0001.opus' or '.../arctic_a0001_1592748574.opus'."""
+    stem = Path(row["path"]).stem
+    return "_".join(stem.split("_")[:2])
+
+
+def _english_speech(data: Path, out: Path) -> None:
+    so = data / "speechocean762"
+    train, dev = _split_groups(_read(so / "train.jsonl"), "speaker", [12], seed=0)
+    _write(train, so, out / "so762_train.jsonl")
+    _write(dev, so, out / "so762_dev.jsonl")
+    _write(_read(so / "test.jsonl"), so, out / "so762_test.jsonl")
+    parts: dict[str, list[tuple[dict, Path]]] = {"train": [], "dev": [], "test": []}
+    for name in ("arctic", "cathy"):
+        for r in _read(data / name / "all.jsonl"):
+            p = _prompt(r)
+            num = int(p[-4:])
+            side = "test" if p[7] == "b" and num >= 440 else "dev" if p[7] == "a" and num >= 560 else "train"
+            parts[side].append((r, data / name))
+    for side, rows in parts.items():
+        _write_mixed(rows, out / f"native_{side}.jsonl")
+    combined = []
+    for name in ("an4_dev", "so762_dev", "native_dev"):
+        combined += _read(out / f"{name}.jsonl")
+    _write(combined, out, out / "speech_dev.jsonl")
+
+
+def _write_mixed(rows: list[tuple[dict, Path]], out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out, "w", encoding="utf-8") as f:
+        for r, src in rows:
+            r = dict(r, path=os.path.relpath((src / r["path"]).resolve(), out.parent.resolve()))
+            f.write(json.dumps(r, ensure_ascii=False) + "\n")
+    print(f"{out}: {len(rows)} items")
+
+
+def _hooker(data: Path, out: Path) -> None:
+    hk = data / "hooker"
+    train, dev = _split_groups(_read(hk / "train.jsonl"), "page", [16], seed=0)
+    _write(train, hk, out / "hooker_train.jsonl")
+    _write(dev, hk, out / "hooker_dev.jsonl")
+    _write(_read(hk / "test.jsonl"), hk, out / "hooker_test.jsonl")
+
+
+def _sentences(data: Path, out: Path) -> None:
+    harvard = (data / "text" / "harvard_sentences.txt").read_text(encoding="utf-8").splitlines()
+    lj = (data / "text" / "ljspeech_sentences.txt").read_text(encoding="utf-8").splitlines()
+    harvard = [s.strip() for s in harvard if s.strip()]
+    lj = [s.strip() for s in lj if s.strip()]
+    (out / "english_sentences_test.txt").write_text("\n".join(harvard[:100]) + "\n", encoding="utf-8")
+    (out / "english_sentences_train.txt").write_text("\n".join(harvard[100:] + lj) + "\n", encoding="utf-8")
+    print(f"{out / 'english_sentences_train.txt'}: {len(harvard) - 100 + len(lj)} sentences; test: 100")
 
 
 if __name__ == "__main__":
