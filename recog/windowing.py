@@ -15,7 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Span", "plan_windows", "plan_segments", "plan_pieces", "SegmentConfig", "block_levels_db", "LEVEL_BLOCK_S"]
+MIN_SOUND_S = 0.1  # seconds: shorter inputs cannot hold a word and are transcribed as ""
+
+__all__ = ["MIN_SOUND_S", "Span", "plan_windows", "plan_segments", "plan_pieces", "SegmentConfig", "block_levels_db", "LEVEL_BLOCK_S"]
 
 LEVEL_BLOCK_S = 0.01  # seconds per activity level of audio
 
@@ -92,12 +94,15 @@ def plan_segments(
         Spans ``(start, end, own_start, own_end)`` in input order. Pieces are the active stretches
         widened by the margin (but not into digital silence); stretches closer than ``min_gap`` are joined. Owned ranges tile
         ``[0, n)``: a boundary between pieces lies in the middle of the silence between them.
-        None when there is no activity at all or one piece spans all of a short input.
+        None when one piece spans all of a short input; [] when no block rises above ``abs_floor_db``
+        (nothing to transcribe).
     """
     cfg = cfg or SegmentConfig()
     levels = np.asarray(levels_db, dtype=np.float64)
     if levels.size == 0 or not np.isfinite(levels).all():
         return None
+    if not (levels > cfg.abs_floor_db).any():
+        return []  # silence or faint room tone throughout: nothing to transcribe (normalising it invents words)
     audible = levels > cfg.digital_floor_db  # (blocks,)
     if n <= window:
         # a short input is cut only at digital silence (padding, joins of synthetic audio): real
@@ -152,7 +157,10 @@ def plan_segments(
 
 def plan_pieces(levels_db: np.ndarray, rate: int, n: int, window_s: float, overlap_s: float) -> list[Span] | None:
     """Pieces of ``n`` audio samples at ``rate`` from their levels (one per :data:`LEVEL_BLOCK_S`):
-    stretches of sound cut at silence, long ones windowed; None for one pass over the whole input."""
+    stretches of sound cut at silence, long ones windowed; None for one pass over the whole input; [] when
+    there is nothing to transcribe (no sound above the absolute floor, or shorter than :data:`MIN_SOUND_S`)."""
     window, overlap = round(window_s * rate), round(overlap_s * rate)
+    if n < round(MIN_SOUND_S * rate):
+        return []  # too short to hold a word
     plan = plan_segments(levels_db, round(LEVEL_BLOCK_S * rate), n, window, overlap)
     return plan if plan is not None else plan_windows(n, window, overlap)

@@ -50,3 +50,20 @@ def test_export_cuts_silence_like_pytorch(tmp_path):
     theirs = recog.load("speech", decoder="greedy", device="cpu").transcribe(tmp_path / "x.wav")
     assert ours.text == theirs.text and len(ours.text.split()) >= 3
     assert [round(w.start, 2) for w in ours.words] == [round(w.start, 2) for w in theirs.words]
+
+
+@pytest.mark.parametrize("kind", ["zeros", "room tone at -80 dBFS", "10 ms"])
+def test_nothing_to_hear_gives_an_empty_transcript_in_both_paths(kind):
+    """Silence, faint room tone and clips too short for a word are "", not made-up words, from every decoder."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    x = {"zeros": np.zeros(30 * 16000, np.float32),
+         "room tone at -80 dBFS": (rng.standard_normal(5 * 16000) * 1e-4).astype(np.float32),
+         "10 ms": (rng.standard_normal(160) * 0.1).astype(np.float32)}[kind]
+    for decoder in ("auto", "greedy"):
+        out = recog.load("speech", decoder=decoder).transcribe((x, 16000))
+        assert out.text == "" and out.words == (), (decoder, out.text)
+    onnx_path = ROOT / "exports" / "speech.onnx"
+    if onnx_path.is_file():
+        assert OnnxRecognizer(onnx_path, providers=["CPUExecutionProvider"]).transcribe((x, 16000)).text == ""

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from recog.windowing import SegmentConfig, block_levels_db, plan_segments
+from recog.windowing import MIN_SOUND_S, SegmentConfig, block_levels_db, plan_pieces, plan_segments
 
 RATE, BLOCK = 1000, 10  # units per second, units per level block (tests use small numbers)
 
@@ -57,6 +57,24 @@ def test_long_input_is_cut_at_quiet_stretches_and_long_pieces_are_windowed():
     assert plan[0][0] == 1000 - margin and plan[0][1] == 4000 + margin  # the margin of quiet context around speech
 
 
-@pytest.mark.parametrize("x", [np.zeros(3000, np.float32), np.full(3000, np.nan, np.float32)])
-def test_silence_or_garbage_gives_no_plan(x):
+def test_garbage_levels_give_no_plan():
+    x = np.full(3000, np.nan, np.float32)
     assert plan_segments(block_levels_db(x, BLOCK), BLOCK, len(x), 20 * RATE, 2 * RATE) is None
+
+
+@pytest.mark.parametrize("seconds", [3, 40])
+@pytest.mark.parametrize("db", [None, -80.0, -75.0])
+def test_silence_and_faint_room_tone_give_no_pieces(seconds, db):
+    """Nothing above the absolute floor: nothing to transcribe (a one-pass plan would invent words)."""
+    n = seconds * RATE
+    x = np.zeros(n, np.float32) if db is None else (np.random.default_rng(0).standard_normal(n) * 10 ** (db / 20)).astype(np.float32)
+    assert plan_segments(block_levels_db(x, BLOCK), BLOCK, n, 20 * RATE, 2 * RATE) == []
+    assert plan_pieces(block_levels_db(x, BLOCK), RATE, n, 20.0, 2.0) == []
+
+
+def test_inputs_too_short_for_a_word_give_no_pieces():
+    for n in (1, round(MIN_SOUND_S * RATE) // 2, round(MIN_SOUND_S * RATE) - 1):
+        x = np.full(n, 0.3, np.float32)
+        assert plan_pieces(block_levels_db(x, BLOCK), RATE, n, 20.0, 2.0) == []
+    n = round(MIN_SOUND_S * RATE)
+    assert plan_pieces(block_levels_db(np.full(n, 0.3, np.float32), BLOCK), RATE, n, 20.0, 2.0) is None  # one pass
