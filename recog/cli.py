@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -217,6 +218,8 @@ def _lm(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="recog", description="Speech and handwriting recognition with BiLSTM-CTC models.")
+    p.add_argument("--threads", type=int, help="intra-op threads per process (default: OMP_NUM_THREADS, else 1: "
+                   "fastest on a busy machine; try 2 on an idle one)")
     sub = p.add_subparsers(dest="command", required=True)
 
     t = sub.add_parser("transcribe", help="transcribe audio files or images")
@@ -297,20 +300,53 @@ def build_parser() -> argparse.ArgumentParser:
             print(f"recog: warning: plugin command {name!r} unavailable: {ex}", file=sys.stderr)
             continue
         c.set_defaults(func=run)
+    for c in sub.choices.values():
+        try:
+            c.add_argument("--threads", type=int, default=argparse.SUPPRESS,
+                           help="intra-op threads (default: OMP_NUM_THREADS, else 1)")
+        except argparse.ArgumentError:
+            pass  # the command has its own --threads
     return p
+
+
+DEFAULT_THREADS = 1  # intra-op threads per process unless --threads or OMP_NUM_THREADS says otherwise
+
+
+def _threads(args: argparse.Namespace) -> int:
+    """The thread count a command runs with: --threads, else OMP_NUM_THREADS, else :data:`DEFAULT_THREADS`.
+
+    One thread is the default because the LSTM synchronises its threads at every time step: on a 2-core
+    machine shared with another job, two threads ran 4-16x slower than one (issue 17's measurements).
+    """
+    if getattr(args, "threads", None) is not None:
+        if args.threads < 1:
+            raise RecogError(f"--threads must be >= 1, got {args.threads}")
+        return args.threads
+    env = os.environ.get("OMP_NUM_THREADS", "")
+    return int(env) if env.isdigit() and int(env) > 0 else DEFAULT_THREADS
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args) or 0)
+        n = _threads(args)
+        os.environ["OMP_NUM_THREADS"] = str(n)  # onnxruntime and any child process follow
+        if "torch" in sys.modules:
+            sys.modules["torch"].set_num_threads(n)
+        status = int(args.func(args) or 0)
+        sys.stdout.flush()  # a closed pipe surfaces here, not in the interpreter's exit
+        return status
     except RecogError as e:
         print(f"recog: error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("recog: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `recog transcribe ... | head`: the reader left; say nothing more
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -8,20 +8,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rapidfuzz.distance import Levenshtein
+
 __all__ = ["edit_distance", "ErrorCounts", "error_counts", "cer", "wer"]
 
 
 def edit_distance(ref: Sequence, hyp: Sequence) -> int:
-    """Minimum number of substitutions, deletions and insertions turning ``ref`` into ``hyp``."""
-    if len(ref) < len(hyp):
-        ref, hyp = hyp, ref
-    prev = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, 1):
-        cur = [i]
-        for j, h in enumerate(hyp, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (r != h)))
-        prev = cur
-    return prev[-1]
+    """Minimum number of substitutions, deletions and insertions turning ``ref`` into ``hyp`` (strings or lists
+    of words; rapidfuzz's C++ Levenshtein, milliseconds where a Python loop took seconds on long transcripts)."""
+    return int(Levenshtein.distance(ref, hyp))
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,17 @@
 """The CLI is a thin layer: exit codes, one-line errors, JSON shapes (toy frontend, untrained toy model)."""
 
 import json
+from pathlib import Path
 
 import pytest
 import torch
 
+import recog
+
 from recog import Alphabet, Bundle, CTCModel, ModelConfig
 from recog.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -112,3 +117,27 @@ def test_plugin_decoders_and_commands_reach_the_cli(toy_bundle, tmp_path, capsys
         host.unregister("extra-test")
     assert main(["transcribe", path, "--model", str(toy_bundle), "--decoder", "fixed"]) == 1
     assert "no decoder named 'fixed'" in capsys.readouterr().err
+
+
+def test_threads_option_default_and_env(monkeypatch):
+    from recog.cli import DEFAULT_THREADS, _threads, build_parser
+
+    p = build_parser()
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    assert _threads(p.parse_args(["models"])) == DEFAULT_THREADS == 1
+    assert _threads(p.parse_args(["transcribe", "x.wav", "--threads", "2"])) == 2
+    assert _threads(p.parse_args(["--threads", "3", "eval", "m.jsonl", "-m", "speech"])) == 3
+    monkeypatch.setenv("OMP_NUM_THREADS", "4")
+    assert _threads(p.parse_args(["page", "x.png"])) == 4  # plugin commands too
+    with pytest.raises(recog.RecogError, match="--threads must be >= 1"):
+        _threads(p.parse_args(["models", "--threads", "0"]))
+
+
+def test_output_into_a_closed_pipe_is_quiet():
+    import subprocess
+    import sys
+
+    cmd = (f"{sys.executable} -m recog transcribe {' '.join(str(p) for p in sorted((ROOT / 'samples' / 'speech').glob('*.wav')))}"
+           " | true")  # the reader is gone before anything is written
+    out = subprocess.run(["bash", "-c", "set -o pipefail; " + cmd], capture_output=True, text=True)
+    assert "Traceback" not in out.stderr and "BrokenPipe" not in out.stderr
