@@ -1,9 +1,10 @@
 """Handwriting model vs Tesseract on writers and fonts held out of training.
 
-    python bench/splits.py                     # writes runs/splits/dhsd_test.jsonl (5 held-out writers)
+    python bench/splits.py                     # runs/splits/dhsd_test.jsonl (5 held-out writers), hooker_test.jsonl
     recog render --out runs/synth_hw_test --count 300 --seed 2 \\
         --fonts kristi stevehand kaushanscript-regular becausewementor-regular joscelyn-regular
     python bench/handwriting.py [--model handwriting] [--dhsd runs/splits/dhsd_test.jsonl] [--synth runs/synth_hw_test/all.jsonl]
+        [--hooker runs/splits/hooker_test.jsonl]     # Hooker's letters: 33 test pages (708 lines) of the page split
 
 Prints CER and WER of the model on each set (greedy, and beam search with the model's character LM when
 ``NAME.lm.json.gz`` ships beside it), and Tesseract's (``-l deu --psm 7``) on the same images when the
@@ -24,10 +25,10 @@ from recog.data import read_manifest
 from recog.metrics import error_counts
 
 
-def tesseract(paths: list[Path]) -> list[str]:
+def tesseract(paths: list[Path], lang: str = "deu") -> list[str]:
     out = []
     for p in paths:
-        r = subprocess.run(["tesseract", str(p), "-", "-l", "deu", "--psm", "7"], capture_output=True, text=True)
+        r = subprocess.run(["tesseract", str(p), "-", "-l", lang, "--psm", "7"], capture_output=True, text=True)
         out.append(r.stdout.strip())
     return out
 
@@ -37,12 +38,14 @@ def main() -> None:
     ap.add_argument("--model", default="handwriting")
     ap.add_argument("--dhsd", default="runs/splits/dhsd_test.jsonl")
     ap.add_argument("--synth", default="runs/synth_hw_test/all.jsonl")
+    ap.add_argument("--hooker", default="runs/splits/hooker_test.jsonl")
     a = ap.parse_args()
     rec = recog.load(a.model, decoder="greedy")
     lm = recog.model_lm_path(recog.resolve_model(a.model))
     beam = recog.load(a.model, decoder="beam") if lm.is_file() else None
     have_tess = shutil.which("tesseract") is not None
-    for name, manifest in (("DHSD held-out writers", a.dhsd), ("synthetic lines, held-out fonts", a.synth)):
+    sets = (("Hooker test pages", a.hooker), ("DHSD held-out writers", a.dhsd), ("synthetic lines, held-out fonts", a.synth))
+    for name, manifest in sets:
         if not Path(manifest).exists():
             print(f"{name}: {manifest} not found (see the commands above)")
             continue
@@ -55,9 +58,10 @@ def main() -> None:
               f"{report.items_per_second:.1f} lines/s")
         if have_tess:
             utts = read_manifest(manifest)
-            hyps = [rec.alphabet.normalize(t) for t in tesseract([u.path for u in utts])]
+            lang = "eng" if "Hooker" in name else "deu"
+            hyps = [rec.alphabet.normalize(t) for t in tesseract([u.path for u in utts], lang)]
             c = error_counts(report.references, hyps)
-            print(f"{name} ({report.n} images): tesseract -l deu --psm 7 CER {c.cer:.2%}  WER {c.wer:.2%}")
+            print(f"{name} ({report.n} images): tesseract -l {'eng' if 'Hooker' in name else 'deu'} --psm 7 CER {c.cer:.2%}  WER {c.wer:.2%}")
         else:
             print("tesseract not installed: skipped the comparison")
 
