@@ -15,7 +15,7 @@ import numpy as np
 
 from .vocab import Alphabet
 
-__all__ = ["CTCHypothesis", "CTCDecoder", "GreedyCTCDecoder", "ctc_greedy_decode"]
+__all__ = ["NOTHING", "silent_items", "CTCHypothesis", "CTCDecoder", "GreedyCTCDecoder", "ctc_greedy_decode"]
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,19 @@ class CTCHypothesis:
     spans: tuple[tuple[int, int], ...]
     token_scores: tuple[float, ...]
     confidence: float
+
+
+NOTHING = CTCHypothesis("", (), (), (), 1.0)  # the hypothesis of an input without signal (see silent_items)
+
+
+def silent_items(batch: Any) -> list[bool]:
+    """Per item of a padded input batch ``(B, ...)`` (tensor or array): True when it is all zeros.
+
+    Such an input (a blank page, a flat feature map) carries nothing to read: recognisers give it
+    :data:`NOTHING` instead of what a decoder's length bonus would invent.
+    """
+    flat = batch.reshape(batch.shape[0], -1)
+    return [not bool(row.any()) for row in flat]
 
 
 class CTCDecoder(Protocol):

@@ -13,7 +13,7 @@ from typing import Any
 import torch
 
 from .bundle import Bundle
-from .decode import CTCDecoder, CTCHypothesis, GreedyCTCDecoder
+from .decode import NOTHING, CTCDecoder, CTCHypothesis, GreedyCTCDecoder, silent_items
 from .errors import ModelMismatchError, RecogError, UnsupportedFormatError
 from .frontend import Features, Frontend, read_head
 from .model import CTCModel
@@ -128,7 +128,8 @@ class Recognizer:
             x[i, :, :, : ft.num_frames] = ft.data
         lengths = torch.tensor([ft.num_frames for ft in feats])
         log_probs, out_lengths = self.model(x.to(self.device), lengths.to(self.device))  # (B, T', V)
-        return self.decoder(log_probs, out_lengths)
+        hyps = self.decoder(log_probs, out_lengths)
+        return [NOTHING if silent else h for h, silent in zip(hyps, silent_items(x))]
 
     def _to_tokens(self, hyp: CTCHypothesis, ft: Features) -> list[TokenTiming]:
         return token_timings(hyp, self.alphabet.chars, self.model.config.time_stride * ft.frame_step, ft.offset)

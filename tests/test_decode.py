@@ -43,3 +43,15 @@ def test_confidence_is_geometric_mean_of_best_path():
     x = torch.log(torch.tensor([[[0.5, 0.5, 0.0, 0.0], [0.1, 0.8, 0.1, 0.0]]]) + 1e-12)
     hyp = ctc_greedy_decode(x, torch.tensor([2]), ALPHA)[0]
     assert math.isclose(hyp.confidence, math.sqrt(0.5 * 0.8), rel_tol=1e-4)
+
+
+def test_silent_items_are_the_all_zero_ones():
+    import numpy as np
+
+    from recog.decode import NOTHING, silent_items
+
+    batch = np.zeros((3, 1, 4, 5), np.float32)
+    batch[1, 0, 2, 3] = 0.5
+    assert silent_items(batch) == [True, False, True]
+    assert silent_items(torch.from_numpy(batch)) == [True, False, True]
+    assert NOTHING.text == "" and NOTHING.tokens == ()

@@ -213,6 +213,9 @@ def _scale_numeric(x: torch.Tensor, source: Any, *, integer: bool) -> torch.Tens
     return x / hi
 
 
+MIN_INK_CONTRAST = 0.1  # the strongest ink must stand this far (of full scale) above the background
+
+
 def to_ink(gray: torch.Tensor, polarity: str = "auto", normalize: bool = True) -> torch.Tensor:
     """Intensity ``(H, W)`` -> ink ``(H, W)``: 1 = ink, 0 = background, for either polarity.
 
@@ -220,7 +223,8 @@ def to_ink(gray: torch.Tensor, polarity: str = "auto", normalize: bool = True) -
         gray: intensities in [0, 1] (1 = white).
         polarity: "auto" (background is the median: dark ink on light paper if the median is at least
             the mean), "dark-on-light" or "light-on-dark".
-        normalize: stretch so the background (median) maps to 0 and the strongest ink to 1.
+        normalize: stretch so the background (median) maps to 0 and the strongest ink to 1; an image whose
+            strongest ink is less than :data:`MIN_INK_CONTRAST` above the background has no ink (all zeros).
     """
     if polarity == "auto":
         dark_on_light = bool(gray.median() >= gray.mean())
@@ -232,7 +236,7 @@ def to_ink(gray: torch.Tensor, polarity: str = "auto", normalize: bool = True) -
     if not normalize:
         return ink
     bg, top = ink.median(), ink.max()
-    if float(top - bg) < 1e-3:  # no ink at all
+    if float(top - bg) < MIN_INK_CONTRAST:  # blank paper, its texture or scanner noise: no ink at all
         return torch.zeros_like(ink)
     return ((ink - bg) / (top - bg)).clamp_(0.0, 1.0)
 

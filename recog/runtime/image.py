@@ -172,7 +172,7 @@ def to_ink(gray: np.ndarray, polarity: str = "auto", normalize: bool = True) -> 
     if not normalize:
         return ink
     bg, top = _lower_median(ink), ink.max()
-    if float(top - bg) < 1e-3:  # no ink at all
+    if float(top - bg) < 0.1:  # no ink at all (recog_image.io.MIN_INK_CONTRAST: blank paper, texture, noise)
         return np.zeros_like(ink)
     return np.clip((ink - bg) / (top - bg), 0.0, 1.0)
 

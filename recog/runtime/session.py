@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ..decode import CTCHypothesis, ctc_greedy_decode
+from ..decode import NOTHING, CTCHypothesis, ctc_greedy_decode, silent_items
 from ..errors import BundleError, ModelMismatchError, RecogError
 from ..results import TokenTiming, Transcript, token_timings
 from .model_info import OnnxModelInfo
@@ -254,7 +254,8 @@ class OnnxRecognizer:
         lengths = np.asarray(n, dtype=np.int64)
         log_probs, out_lengths, frame_lengths = self.run(batch, lengths)
         frames = frame_lengths if frame_lengths is not None else lengths
-        return self._decode(log_probs, out_lengths), frames
+        hyps = [NOTHING if silent else h for h, silent in zip(self._decode(log_probs, out_lengths), silent_items(batch))]
+        return hyps, frames
 
     # --- transcription -----------------------------------------------------
     def transcribe(self, source: Any) -> Transcript:
