@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import pickle
 import random
 import time
 from collections.abc import Callable
@@ -22,7 +23,7 @@ import torch.nn.functional as F
 
 from .data import Batch, BucketBatchSampler, FeatureDataset, collate
 from .decode import ctc_greedy_decode
-from .errors import ConfigError
+from .errors import ConfigError, DataError
 from .metrics import ErrorCounts, error_counts
 from .model import CTCModel
 
@@ -223,7 +224,11 @@ class Trainer:
     def load_checkpoint(self, path: str | Path | None = None) -> None:
         """Restore everything needed to continue exactly where the checkpoint was written."""
         path = Path(path) if path else self.out_dir / CHECKPOINT
-        s = torch.load(path, map_location=self.device, weights_only=False)
+        try:  # tensors and plain containers only: a checkpoint never runs code when loaded (no pickle objects)
+            s = torch.load(path, map_location=self.device, weights_only=True)
+        except pickle.UnpicklingError as e:
+            raise DataError(f"{path}: not a recog checkpoint (it holds objects beyond tensors and plain data: "
+                            f"{str(e).splitlines()[0][:120]})") from None
         self.model.load_state_dict(s["model"])
         self.opt.load_state_dict(s["optimizer"])
         self.sched.load_state_dict(s["scheduler"])

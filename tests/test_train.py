@@ -207,3 +207,24 @@ def test_fine_tune_can_grow_the_alphabet_and_learns_the_new_character(toy_plugin
     assert head["training"]["init_from"]["alphabet_added"] == "d" and head["training"]["skipped_out_of_alphabet"] == 0
     assert result.best_dev["cer"] < 0.1, result.best_dev
     assert recog.load(path).transcribe("TOY:dad cd").text == "dad cd"
+
+
+def test_a_checkpoint_holding_objects_is_refused_without_running_them(toy_plugin, tmp_path):
+    """Checkpoints load with weights_only: a pickled object (which could run code) is a DataError, never executed."""
+    from toyplugin import make_toy_corpus
+
+    class Evil:
+        def __reduce__(self):
+            return (os.system, ("touch " + str(tmp_path / "pwned"),))
+
+    manifest = make_toy_corpus(tmp_path / "data", 16, seed=2)
+    one = TrainConfig(epochs=1, batch_size=8, patience=0, max_steps=1)
+    out = tmp_path / "run"
+    train_from_manifests(_data(manifest), TINY, one, out)
+    state = torch.load(out / "checkpoint.pt", weights_only=True)
+    state["wall"] = Evil()
+    torch.save(state, out / "checkpoint.pt")
+    two = TrainConfig(epochs=1, batch_size=8, patience=0, max_steps=2)
+    with pytest.raises(recog.DataError, match="not a recog checkpoint"):
+        train_from_manifests(_data(manifest), TINY, two, out, resume=True)
+    assert not (tmp_path / "pwned").exists()
