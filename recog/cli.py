@@ -15,11 +15,33 @@ from . import api
 from .errors import RecogError
 from .plugins import get_host
 from .progress import ProgressBar
+from .segments import SUBTITLE_FORMATS, to_srt, to_tsv, to_vtt
 
 __all__ = ["main", "build_parser"]
 
 
+def _render(r, fmt: str) -> str:
+    """A transcript in an output format: text, json, srt, vtt or tsv."""
+    if fmt == "json":
+        return json.dumps(r.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    if fmt in SUBTITLE_FORMATS:
+        return {"srt": to_srt, "vtt": to_vtt, "tsv": to_tsv}[fmt](r.segments)
+    return r.text + "\n"
+
+
+def _write_output(r, source: str, fmt: str, out_dir: Path) -> Path:
+    """``out_dir/<input stem>.<fmt>``, written atomically."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"{Path(source).stem}.{'txt' if fmt == 'text' else fmt}"
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(_render(r, fmt), encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
 def _transcribe(args: argparse.Namespace) -> int:
+    if args.format in SUBTITLE_FORMATS and len(args.paths) > 1 and args.output_dir is None:
+        raise RecogError(f"--format {args.format} with several inputs needs --output-dir (one file per input)")
     failures: list[str] = []
     by_model: dict[str, list[int]] = {}
     for i, p in enumerate(args.paths):
@@ -43,12 +65,19 @@ def _transcribe(args: argparse.Namespace) -> int:
         r = results[i]
         if isinstance(r, RecogError):
             failures.append(str(r))
+        elif args.output_dir is not None:
+            try:
+                _write_output(r, args.paths[i], args.format, args.output_dir)
+            except OSError as e:
+                failures.append(f"{args.paths[i]}: cannot write output in {args.output_dir}: {e.strerror or e}")
         elif args.format == "json":
             docs.append(r.to_dict())
+        elif args.format in SUBTITLE_FORMATS:
+            sys.stdout.write(_render(r, args.format))
         else:
             prefix = f"{r.source}\t" if len(args.paths) > 1 else ""
             print(f"{prefix}{r.text}")
-    if args.format == "json":
+    if args.format == "json" and args.output_dir is None:
         print(json.dumps(docs if len(args.paths) > 1 else (docs[0] if docs else None), ensure_ascii=False, indent=2))
     for f in failures:
         print(f"recog: error: {f}", file=sys.stderr)
@@ -225,7 +254,10 @@ def build_parser() -> argparse.ArgumentParser:
     t = sub.add_parser("transcribe", help="transcribe audio files or images")
     t.add_argument("paths", nargs="+", help="input files")
     t.add_argument("--model", "-m", help="model name or bundle path (default: by input kind)")
-    t.add_argument("--format", choices=("text", "json"), default="text")
+    t.add_argument("--format", choices=("text", "json", *SUBTITLE_FORMATS), default="text",
+                   help="text, json (with segments, words, characters), or subtitles: srt, vtt, tsv (segments split "
+                        "at pauses and at two lines of 42 characters)")
+    t.add_argument("--output-dir", type=Path, help="write DIR/<input name>.<format> per input instead of printing")
     _decoder_args(t)
     t.add_argument("--batch-size", type=int, default=16)
     t.set_defaults(func=_transcribe)

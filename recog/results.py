@@ -70,6 +70,13 @@ class Transcript:
                 cur.append(t)
         return tuple(words)
 
+    @property
+    def segments(self) -> list:
+        """The words grouped at pauses and at caption length (:func:`recog.segments.segment_words`)."""
+        from .segments import segment_words
+
+        return segment_words(self.words)
+
     def to_dict(self) -> dict:
         return {
             "source": self.source,
@@ -78,6 +85,7 @@ class Transcript:
             "confidence": round(self.confidence, 4),
             "unit": self.unit,
             "extent": round(self.extent, 4),
+            "segments": [g.to_dict() for g in self.segments],
             "words": [w.to_dict() for w in self.words],
             "tokens": [t.to_dict() for t in self.tokens],
         }
