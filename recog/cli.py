@@ -142,7 +142,8 @@ def _train(args: argparse.Namespace) -> int:
     data = DataConfig(train=train_manifests, normalizer=normalizer, **data_d)
     bar = ProgressBar("train") if not args.quiet else None
     path, result = train_from_manifests(
-        data, model_d, TrainConfig(**train_d), args.out, resume=args.resume, init_from=args.init,
+        data, model_d, TrainConfig(**train_d), args.out, resume=args.resume, overwrite=args.overwrite,
+        init_from=args.init,
         progress=bar,
         notes=(lambda s: print(s, file=sys.stderr)) if not args.quiet else None,
     )
@@ -293,6 +294,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--out", required=True, help="output folder (checkpoint, log.jsonl, model.safetensors)")
     r.add_argument("--name")
     r.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.pt")
+    r.add_argument("--overwrite", action="store_true", help="start over in an OUT that holds a run (deletes it)")
     r.add_argument("--init", metavar="MODEL", help="fine-tune: start from this model's weights (name or bundle path); "
                    "keeps its alphabet, shape and frontend settings")
     r.add_argument("--no-augment", action="store_true")

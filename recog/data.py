@@ -45,41 +45,66 @@ class Utterance:
 
 
 def read_manifest(path: str | Path) -> list[Utterance]:
-    """Read a JSONL manifest; paths are resolved against the manifest's folder.
+    """Read a JSONL manifest (UTF-8, a byte-order mark allowed); paths are resolved against the manifest's folder.
 
     Raises:
-        DataError: naming the file and line for missing files, bad JSON or missing fields.
+        DataError: naming the file and line for a missing or unreadable file, another encoding, bad JSON,
+            or a missing or mistyped field (``path`` and ``text`` strings, ``speaker``/``writer`` a string or
+            number, ``duration`` a number).
     """
     path = Path(path)
+    if path.is_dir():
+        raise DataError(f"{path}: a folder, not a manifest (give a .jsonl file)")
     if not path.is_file():
         raise DataError(f"{path}: manifest not found")
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise DataError(f"{path}: cannot read the manifest ({e.strerror or e})") from None
+    try:
+        content = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        raise DataError(f"{path}:{line}: not UTF-8 (byte 0x{raw[e.start]:02x}); manifests are UTF-8 JSONL") from None
     out = []
-    with open(path, encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                d = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise DataError(f"{path}:{n}: not valid JSON ({e.msg})") from None
-            if not isinstance(d, dict) or "path" not in d or "text" not in d:
-                raise DataError(f"{path}:{n}: each line needs 'path' and 'text'")
-            if not isinstance(d["text"], str):
-                raise DataError(f"{path}:{n}: 'text' must be a string")
-            group = d.get("speaker", d.get("writer"))
-            extra = {k: v for k, v in d.items() if k not in ("path", "text", "speaker", "writer", "duration")}
-            out.append(
-                Utterance(
-                    path=(path.parent / d["path"]),
-                    text=d["text"],
-                    group=None if group is None else str(group),
-                    duration=d.get("duration"),
-                    extra=extra,
-                )
+    for n, line in enumerate(content.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            d = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise DataError(f"{path}:{n}: not valid JSON ({e.msg})") from None
+        if not isinstance(d, dict) or "path" not in d or "text" not in d:
+            raise DataError(f"{path}:{n}: each line needs 'path' and 'text'")
+        for key in ("path", "text"):
+            if not isinstance(d[key], str):
+                raise DataError(f"{path}:{n}: {key!r} must be a string, got {_json_type(d[key])}")
+        if not d["path"].strip():
+            raise DataError(f"{path}:{n}: 'path' is empty")
+        group = d.get("speaker", d.get("writer"))
+        if group is not None and (isinstance(group, bool) or not isinstance(group, (str, int, float))):
+            raise DataError(f"{path}:{n}: 'speaker'/'writer' must be a string or number, got {_json_type(group)}")
+        dur = d.get("duration")
+        if dur is not None and (isinstance(dur, bool) or not isinstance(dur, (int, float))):
+            raise DataError(f"{path}:{n}: 'duration' must be a number, got {_json_type(dur)}")
+        extra = {k: v for k, v in d.items() if k not in ("path", "text", "speaker", "writer", "duration")}
+        out.append(
+            Utterance(
+                path=(path.parent / d["path"]),
+                text=d["text"],
+                group=None if group is None else str(group),
+                duration=dur,
+                extra=extra,
             )
+        )
     if not out:
         raise DataError(f"{path}: manifest is empty")
     return out
+
+
+def _json_type(v: Any) -> str:
+    return {dict: "an object", list: "a list", type(None): "null", bool: "a boolean", int: "a number",
+            float: "a number", str: "a string"}.get(type(v), type(v).__name__)
 
 
 def split_by_group(

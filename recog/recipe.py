@@ -55,6 +55,10 @@ def _load_utts(paths: Sequence[str]) -> list[Utterance]:
     return utts
 
 
+def _rank() -> int:
+    return dist.get_rank() if dist.is_initialized() else 0
+
+
 def _init_distributed() -> bool:
     if int(os.environ.get("WORLD_SIZE", "1")) > 1 and not dist.is_initialized():
         backend = "nccl" if torch.cuda.is_available() else "gloo"
@@ -133,6 +137,7 @@ def train_from_manifests(
     out_dir: str | Path,
     *,
     resume: bool = False,
+    overwrite: bool = False,
     init_from: str | os.PathLike | None = None,
     progress: Callable[[int, int, dict], None] | None = None,
     notes: Callable[[str], None] | None = None,
@@ -146,6 +151,8 @@ def train_from_manifests(
         train: optimisation settings.
         out_dir: checkpoint, log and bundle folder.
         resume: continue from ``out_dir/checkpoint.pt``.
+        overwrite: start over in an ``out_dir`` that holds a run (its checkpoint, bundle and log are deleted);
+            without it (or ``resume``) such a folder is refused, so a finished run is never silently replaced.
         init_from: fine-tune: start from this bundle's weights (a path or registered model name).
             Its alphabet, normaliser, network shape and frontend settings are kept; ``data.frontend_config``
             and ``model_overrides`` may change only what leaves the weights' shapes alone (augmentation,
@@ -205,6 +212,15 @@ def train_from_manifests(
             raise ConfigError(f"bad model setting: {e}") from None
         if resume and not (out_dir / "checkpoint.pt").exists():
             raise ConfigError(f"{out_dir / 'checkpoint.pt'}: nothing to resume")
+        run_files = [out_dir / n for n in ("checkpoint.pt", BUNDLE_NAME, "log.jsonl")]
+        if not resume and any(f.exists() for f in run_files):
+            if not overwrite:
+                held = ", ".join(f.name for f in run_files if f.exists())
+                raise ConfigError(f"{out_dir}: holds a run ({held}); continue it with --resume, or start over "
+                                  "with --overwrite")
+            if _rank() == 0:
+                for f in run_files:
+                    f.unlink(missing_ok=True)
         torch.manual_seed(train.seed)
         model = CTCModel(mcfg)
         if init is not None:

@@ -228,3 +228,20 @@ def test_a_checkpoint_holding_objects_is_refused_without_running_them(toy_plugin
     with pytest.raises(recog.DataError, match="not a recog checkpoint"):
         train_from_manifests(_data(manifest), TINY, two, out, resume=True)
     assert not (tmp_path / "pwned").exists()
+
+
+def test_an_existing_run_is_never_silently_replaced(toy_plugin, tmp_path):
+    from toyplugin import make_toy_corpus
+
+    manifest = make_toy_corpus(tmp_path / "data", 16, seed=2)
+    one = TrainConfig(epochs=1, batch_size=8, patience=0, max_steps=1)
+    out = tmp_path / "run"
+    train_from_manifests(_data(manifest), TINY, one, out)
+    before = (out / "model.safetensors").read_bytes()
+    with pytest.raises(recog.ConfigError, match=r"holds a run \(checkpoint.pt, model.safetensors, log.jsonl\).*--resume.*--overwrite"):
+        train_from_manifests(_data(manifest), TINY, one, out)
+    assert (out / "model.safetensors").read_bytes() == before
+    train_from_manifests(_data(manifest), TINY, TrainConfig(epochs=1, batch_size=8, patience=0, max_steps=2), out,
+                         overwrite=True)
+    steps = [json.loads(x)["step"] for x in (out / "log.jsonl").read_text().splitlines()]
+    assert steps == sorted(set(steps)) and steps[0] == 1  # a fresh log, not the old one appended to
