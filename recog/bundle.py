@@ -18,6 +18,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 from safetensors import safe_open
 
+from .atomic import atomic_write
 from .errors import BundleError
 from .model import CTCModel, ModelConfig
 from .vocab import Alphabet
@@ -73,11 +74,9 @@ class Bundle:
             if half and v.is_floating_point():
                 v = v.half()
             tensors[k] = v
-        tmp = path.with_name(path.name + ".tmp")
-        save_file(tensors, str(tmp), metadata={_KEY: json.dumps(self.header(), ensure_ascii=False)})
-        os.chmod(tmp, 0o644)  # a model is not a secret: readable by all, like any installed file
-        os.replace(tmp, path)
-        return path
+        meta = {_KEY: json.dumps(self.header(), ensure_ascii=False)}
+        # a model is not a secret: readable by all (0o644), like any installed file
+        return atomic_write(path, lambda tmp: save_file(tensors, str(tmp), metadata=meta))
 
     @classmethod
     def read_header(cls, path: str | os.PathLike) -> dict:

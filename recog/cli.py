@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from . import api
+from .atomic import atomic_write_text
 from .errors import RecogError
 from .plugins import get_host
 from .progress import ProgressBar
@@ -31,12 +32,7 @@ def _render(r, fmt: str) -> str:
 
 def _write_output(r, source: str, fmt: str, out_dir: Path) -> Path:
     """``out_dir/<input stem>.<fmt>``, written atomically."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / f"{Path(source).stem}.{'txt' if fmt == 'text' else fmt}"
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(_render(r, fmt), encoding="utf-8")
-    tmp.replace(path)
-    return path
+    return atomic_write_text(out_dir / f"{Path(source).stem}.{'txt' if fmt == 'text' else fmt}", _render(r, fmt))
 
 
 def _transcribe(args: argparse.Namespace) -> int:
@@ -68,8 +64,8 @@ def _transcribe(args: argparse.Namespace) -> int:
         elif args.output_dir is not None:
             try:
                 _write_output(r, args.paths[i], args.format, args.output_dir)
-            except OSError as e:
-                failures.append(f"{args.paths[i]}: cannot write output in {args.output_dir}: {e.strerror or e}")
+            except RecogError as e:
+                failures.append(str(e))
         elif args.format == "json":
             docs.append(r.to_dict())
         elif args.format in SUBTITLE_FORMATS:

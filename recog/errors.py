@@ -25,6 +25,7 @@ __all__ = [
     "DataError",
     "ConfigError",
     "ExportError",
+    "OutputError",
 ]
 
 
@@ -102,6 +103,15 @@ class ConfigError(RecogError):
 
 class ExportError(RecogError):
     """An export that failed or disagrees with the PyTorch model."""
+
+
+class OutputError(RecogError):
+    """A file could not be written (full disk, read-only folder, no permission); no partial file is left."""
+
+    def __init__(self, path: object, problem: str) -> None:
+        self.path = _describe(path)
+        self.problem = problem
+        super().__init__(f"{self.path}: cannot write: {problem}")
 
 
 def _describe(source: object) -> str:

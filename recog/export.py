@@ -49,6 +49,7 @@ import torch
 from torch import nn
 
 from .bundle import Bundle
+from .atomic import atomic_write
 from .errors import ExportError
 from .model import BiLSTMEncoder, CTCModel, reverse_padded
 from .runtime.model_info import FORMAT  # "recog-onnx/1", shared with the torch-free runtime
@@ -423,17 +424,19 @@ def export_bundle(
         "metrics": bundle.metrics,
     }
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=out.parent) as tmp:
-        fp32 = Path(tmp) / "fp32.onnx"
-        onnx.save(proto, str(fp32))
-        final = fp32
-        if int8:
-            final = Path(tmp) / "int8.onnx"
-            _quantize(fp32, final)
-        _write_metadata(final, meta)
-        os.replace(final, out)
-    return out
+
+    def write(target: Path) -> None:
+        with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
+            fp32 = Path(tmp) / "fp32.onnx"
+            onnx.save(proto, str(fp32))
+            final = fp32
+            if int8:
+                final = Path(tmp) / "int8.onnx"
+                _quantize(fp32, final)
+            _write_metadata(final, meta)
+            os.replace(final, target)
+
+    return atomic_write(out, write)
 
 
 def _quantize(src: Path, dst: Path) -> None:

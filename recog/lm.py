@@ -24,6 +24,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
+from .atomic import atomic_write
 from .errors import BundleError, ConfigError
 
 __all__ = ["CharNgramLM", "BOS", "EOS"]
@@ -135,11 +136,12 @@ class CharNgramLM:
     def save(self, path: str | os.PathLike) -> Path:
         path = Path(path)
         doc = {"format": FORMAT, "order": self.order, "vocab": self.vocab, "meta": self.meta, "counts": self.counts}
-        tmp = path.with_name(path.name + ".tmp")
-        with gzip.open(tmp, "wt", encoding="utf-8") as f:
-            json.dump(doc, f, ensure_ascii=False, separators=(",", ":"))
-        os.replace(tmp, path)  # readers never see half a file
-        return path
+
+        def write(tmp: Path) -> None:
+            with gzip.open(tmp, "wt", encoding="utf-8") as f:
+                json.dump(doc, f, ensure_ascii=False, separators=(",", ":"))
+
+        return atomic_write(path, write)  # readers never see half a file
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> CharNgramLM:

@@ -23,6 +23,7 @@ import torch.nn.functional as F
 
 from .data import Batch, BucketBatchSampler, FeatureDataset, collate
 from .decode import ctc_greedy_decode
+from .atomic import atomic_write
 from .errors import ConfigError, DataError
 from .metrics import ErrorCounts, error_counts
 from .model import CTCModel
@@ -216,10 +217,8 @@ class Trainer:
             return None
         self.out_dir.mkdir(parents=True, exist_ok=True)
         path = self.out_dir / CHECKPOINT
-        tmp = path.with_name(path.name + ".tmp")
-        torch.save(self.state(), tmp)
-        os.replace(tmp, path)
-        return path
+        state = self.state()
+        return atomic_write(path, lambda tmp: torch.save(state, tmp), mode=None)
 
     def load_checkpoint(self, path: str | Path | None = None) -> None:
         """Restore everything needed to continue exactly where the checkpoint was written."""

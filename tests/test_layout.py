@@ -18,7 +18,7 @@ from PIL import Image
 
 import recog
 from recog import CorruptInputError, DataError, InputNotFoundError
-from recog_image.layout import TextLine, crop_line, read_layout, write_layout
+from recog_image.layout import TextLine, crop_line, read_layout
 from recog_image.page import page_items, read_page, transcribe_page
 from recog_image.segment import segment_lines
 

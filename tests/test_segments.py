@@ -5,7 +5,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 from recog import TokenTiming
 from recog.segments import SegmentRules, segment_words, to_srt, to_tsv, to_vtt

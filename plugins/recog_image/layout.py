@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
+from recog.atomic import atomic_write
 from recog.errors import CorruptInputError, DataError, InputNotFoundError
 
 __all__ = ["TextLine", "PageLayout", "read_layout", "crop_line", "write_layout", "LAYOUT_SUFFIXES"]
@@ -318,10 +319,7 @@ def write_layout(layout: PageLayout, results: Sequence, out: str | Path, *, form
     else:
         tree = _fresh_page(layout, results) if fmt == "page" else _fresh_alto(layout, results)
     ET.indent(tree)
-    tmp = out.with_name(out.name + ".tmp")
-    tree.write(tmp, encoding="utf-8", xml_declaration=True)
-    tmp.replace(out)
-    return out
+    return atomic_write(out, lambda tmp: tree.write(tmp, encoding="utf-8", xml_declaration=True))
 
 
 def _ns(el: ET.Element) -> str:

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
+from recog.atomic import atomic_write, atomic_write_text
 from recog.errors import ConfigError, CorruptInputError, EmptyInputError, InputNotFoundError, TextError
 
 from .synth import SpeechSynthesizer
@@ -43,7 +44,7 @@ class CorpusReport:
 
 def write_wav(path: str | os.PathLike, audio: np.ndarray, sample_rate: int) -> None:
     """Write (N,) float audio in [-1, 1] as 16-bit PCM mono WAV."""
-    sf.write(os.fspath(path), audio, sample_rate, subtype="PCM_16", format="WAV")
+    atomic_write(path, lambda tmp: sf.write(os.fspath(tmp), audio, sample_rate, subtype="PCM_16", format="WAV"))
 
 
 def read_sentences(path: str | os.PathLike, limit: int | None = None) -> list[str]:
@@ -94,7 +95,5 @@ def generate_corpus(sentences: Sequence[str], out_dir: str | os.PathLike, voices
         if progress is not None:
             progress(i + 1, len(sentences), {"skipped": len(skipped)})
     manifest = out / MANIFEST_NAME
-    tmp = manifest.with_suffix(".jsonl.tmp")
-    tmp.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
-    tmp.replace(manifest)
+    atomic_write_text(manifest, "".join(line + "\n" for line in lines))
     return CorpusReport(manifest, len(lines), seconds, tuple(skipped))
