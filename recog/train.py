@@ -7,11 +7,14 @@ It knows nothing about audio or images: it takes a :class:`CTCModel`, datasets t
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
 import pickle
 import random
+import signal
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -21,14 +24,14 @@ import torch
 import torch.distributed as dist
 import torch.nn.functional as F
 
+from .atomic import atomic_write
 from .data import Batch, BucketBatchSampler, FeatureDataset, collate
 from .decode import ctc_greedy_decode
-from .atomic import atomic_write
-from .errors import ConfigError, DataError
+from .errors import ConfigError, DataError, RecogError
 from .metrics import ErrorCounts, error_counts
 from .model import CTCModel
 
-__all__ = ["TrainConfig", "TrainResult", "Trainer", "ctc_infeasible", "evaluate"]
+__all__ = ["TrainConfig", "TrainResult", "Trainer", "TrainingInterrupted", "ctc_infeasible", "evaluate"]
 
 CHECKPOINT = "checkpoint.pt"
 LOG = "log.jsonl"
@@ -105,6 +108,36 @@ def evaluate(model: CTCModel, dataset: FeatureDataset, batch_size: int = 32, dev
             refs[i] = dataset.alphabet.normalize(dataset.utts[i].text)
     model.train(was_training)
     return error_counts(refs, hyps), hyps
+
+
+class TrainingInterrupted(RecogError):
+    """Training was stopped by SIGINT/SIGTERM; a checkpoint of the last finished step was written first."""
+
+
+class _StopRequest:
+    signal: str | None = None
+
+
+@contextlib.contextmanager
+def _stop_requests():
+    """While training: the first SIGINT or SIGTERM asks to stop after the current step (a second SIGINT stops
+    at once). Only in the main thread; elsewhere signals keep their handlers."""
+    req = _StopRequest()
+    if threading.current_thread() is not threading.main_thread():
+        yield req
+        return
+
+    def ask(signum, frame):
+        if req.signal is not None and signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        req.signal = signal.Signals(signum).name
+
+    old = {sig: signal.signal(sig, ask) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield req
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
 
 
 class Trainer:
@@ -287,9 +320,23 @@ class Trainer:
         """Train until the epochs are done, early stopping triggers, or ``max_steps`` is reached."""
         if resume:
             self.load_checkpoint()
+            self._trim_log()
         else:
             torch.manual_seed(self.cfg.seed)
             random.seed(self.cfg.seed)
+        with _stop_requests() as stop:
+            return self._fit(stop)
+
+    def _trim_log(self) -> None:
+        """Drop log records past the checkpoint's step: those steps are trained again after a resume."""
+        path = self.out_dir / LOG
+        if self.rank != 0 or not path.is_file():
+            return
+        kept = [line for line in path.read_text(encoding="utf-8").splitlines()
+                if line.strip() and json.loads(line).get("step", 0) <= self.step]
+        atomic_write(path, lambda tmp: tmp.write_text("".join(k + "\n" for k in kept), encoding="utf-8"))
+
+    def _fit(self, stop: _StopRequest) -> TrainResult:
         self.net.train()
         stopped_early = False
         t_start = time.perf_counter() - self.wall
@@ -312,9 +359,13 @@ class Trainer:
                                "time": round(time.perf_counter() - t_start, 2)})
                 if self.progress:
                     self.progress(self.step, self.total_steps, {"epoch": self.epoch, "loss": info["loss"], "lr": lr})
-                if self.step % self.cfg.checkpoint_every == 0:
+                if self.step % self.cfg.checkpoint_every == 0 or stop.signal:
                     self.wall = time.perf_counter() - t_start
-                    self.save_checkpoint()
+                    path = self.save_checkpoint()
+                    if stop.signal:
+                        raise TrainingInterrupted(
+                            f"training stopped by {stop.signal} after step {self.step}"
+                            + (f"; checkpoint {path}; continue with --resume" if path else ""))
             self.epoch += 1
             self.batch_in_epoch = 0
             if self.dev_set is not None and self.epoch % self.cfg.eval_every == 0:

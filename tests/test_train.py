@@ -245,3 +245,30 @@ def test_an_existing_run_is_never_silently_replaced(toy_plugin, tmp_path):
                          overwrite=True)
     steps = [json.loads(x)["step"] for x in (out / "log.jsonl").read_text().splitlines()]
     assert steps == sorted(set(steps)) and steps[0] == 1  # a fresh log, not the old one appended to
+
+
+def test_sigterm_writes_a_checkpoint_and_resume_finishes_with_a_clean_log(toy_plugin, tmp_path):
+    import signal
+
+    from recog.train import TrainingInterrupted
+    from toyplugin import make_toy_corpus
+
+    manifest = make_toy_corpus(tmp_path / "data", 64, seed=4)
+    cfg = TrainConfig(epochs=2, batch_size=8, patience=0, checkpoint_every=1000)
+    out = tmp_path / "run"
+
+    def kill_at_3(step, total, info):
+        if step == 3:
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    with pytest.raises(TrainingInterrupted, match=r"stopped by SIGTERM after step 3; checkpoint .*checkpoint.pt; continue with --resume"):
+        train_from_manifests(_data(manifest), TINY, cfg, out, progress=kill_at_3)
+    assert torch.load(out / "checkpoint.pt", weights_only=True)["step"] == 3
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # the handler is put back
+    _, result = train_from_manifests(_data(manifest), TINY, cfg, out, resume=True)
+    full_dir = tmp_path / "full"
+    _, full = train_from_manifests(_data(manifest), TINY, cfg, full_dir)
+    assert result.steps == full.steps
+    log = [json.loads(x) for x in (out / "log.jsonl").read_text().splitlines()]
+    steps = [r["step"] for r in log if "loss" in r]
+    assert steps == sorted(set(steps))  # no step logged twice
