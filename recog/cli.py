@@ -30,12 +30,32 @@ def _render(r, fmt: str) -> str:
     return r.text + "\n"
 
 
-def _write_output(r, source: str, fmt: str, out_dir: Path) -> Path:
-    """``out_dir/<input stem>.<fmt>``, written atomically."""
-    return atomic_write_text(out_dir / f"{Path(source).stem}.{'txt' if fmt == 'text' else fmt}", _render(r, fmt))
+def _write_output(r, source, fmt: str, out_dir: Path) -> Path:
+    """``out_dir/<input stem>.<fmt>`` (``stdin.<fmt>`` for standard input), written atomically."""
+    stem = Path(source).stem if isinstance(source, str) else "stdin"
+    return atomic_write_text(out_dir / f"{stem}.{'txt' if fmt == 'text' else fmt}", _render(r, fmt))
+
+
+def _expand_inputs(paths: list[str]) -> list:
+    """Folders become the files in them (recursively, sorted) that some frontend reads by suffix; ``-`` is
+    standard input's bytes."""
+    suffixes = {suf for cls in get_host().frontends().values() if cls.default_model for suf in cls.suffixes}
+    out: list = []
+    for p in paths:
+        if p == "-":
+            out.append(sys.stdin.buffer.read())
+        elif Path(p).is_dir():
+            found = sorted(str(f) for f in Path(p).rglob("*") if f.is_file() and f.suffix.lower() in suffixes)
+            if not found:
+                raise RecogError(f"{p}: a folder with no audio or image files ({', '.join(sorted(suffixes))})")
+            out.extend(found)
+        else:
+            out.append(p)
+    return out
 
 
 def _transcribe(args: argparse.Namespace) -> int:
+    args.paths = _expand_inputs(args.paths)
     if args.format in SUBTITLE_FORMATS and len(args.paths) > 1 and args.output_dir is None:
         raise RecogError(f"--format {args.format} with several inputs needs --output-dir (one file per input)")
     failures: list[str] = []
@@ -52,7 +72,7 @@ def _transcribe(args: argparse.Namespace) -> int:
         try:
             rec = api.load(name, decoder=args.decoder, decoder_options=_decoder_options(args))
         except RecogError as e:
-            failures.extend(f"{args.paths[i]}: {e}" for i in idx)
+            failures.extend(f"{args.paths[i] if isinstance(args.paths[i], str) else '<stdin>'}: {e}" for i in idx)
             continue
         out = rec.transcribe_batch([args.paths[i] for i in idx], batch_size=args.batch_size, errors="return")
         results.update(zip(idx, out))
@@ -249,7 +269,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     t = sub.add_parser("transcribe", help="transcribe audio files or images")
-    t.add_argument("paths", nargs="+", help="input files")
+    t.add_argument("paths", nargs="+", help="input files, folders of them, or - for standard input")
     t.add_argument("--model", "-m", help="model name or bundle path (default: by input kind)")
     t.add_argument("--format", choices=("text", "json", *SUBTITLE_FORMATS), default="text",
                    help="text, json (with segments, words, characters), or subtitles: srt, vtt, tsv (segments split "

@@ -141,3 +141,18 @@ def test_output_into_a_closed_pipe_is_quiet():
            " | true")  # the reader is gone before anything is written
     out = subprocess.run(["bash", "-c", "set -o pipefail; " + cmd], capture_output=True, text=True)
     assert "Traceback" not in out.stderr and "BrokenPipe" not in out.stderr
+
+
+def test_transcribe_reads_standard_input_and_folders(tmp_path):
+    import subprocess
+    import sys
+
+    wav = ROOT / "samples" / "speech" / "yes.wav"
+    one = subprocess.run([sys.executable, "-m", "recog", "transcribe", "-"], input=wav.read_bytes(), capture_output=True)
+    assert one.returncode == 0 and one.stdout.decode().strip() == "yes", one.stderr
+    out = subprocess.run([sys.executable, "-m", "recog", "transcribe", str(ROOT / "samples")], capture_output=True, text=True)
+    lines = out.stdout.splitlines()
+    assert out.returncode == 0 and len(lines) == 7 and lines == sorted(lines)  # 3 images + 4 WAVs, in path order
+    (tmp_path / "notes.txt").write_text("x")
+    empty = subprocess.run([sys.executable, "-m", "recog", "transcribe", str(tmp_path)], capture_output=True, text=True)
+    assert empty.returncode == 2 and "a folder with no audio or image files" in empty.stderr
