@@ -158,6 +158,19 @@ class _Instance:
         _libdl().dlclose(self.handle)
 
 
+def _voice_name(voice: str) -> str:
+    """``LANGUAGE[+VARIANT]`` as a voice file name for SetVoiceByName: the language's voice is the one that
+    lists it first (else any that lists it), named by its file (``en-gb`` -> ``en``, the Great Britain voice)."""
+    language, plus, variant = voice.partition("+")
+    voices = list_voices()
+    lang = language.lower()
+    match = ([v for v in voices if v.languages[:1] and v.languages[0].lower() == lang]
+             or [v for v in voices if lang in (x.lower() for x in v.languages)])
+    if not match:
+        return voice
+    return match[0].identifier.rsplit("/", 1)[-1] + plus + variant
+
+
 def synthesize(text: str, voice: str = "en-us", *, rate: int = 175, pitch: int = 50, pitch_range: int = 50,
                max_samples: int | None = None) -> np.ndarray:
     """Speak ``text`` with an espeak-ng voice; returns (N,) int16 samples at :func:`sample_rate`.
@@ -185,7 +198,8 @@ def synthesize(text: str, voice: str = "en-us", *, rate: int = 175, pitch: int =
     with _lock, _Instance() as inst:
         lib = inst.lib
         lib.espeak_SetSynthCallback(collect)
-        if lib.espeak_SetVoiceByName(voice.encode("utf-8")) != _EE_OK:
+        if (lib.espeak_SetVoiceByName(voice.encode("utf-8")) != _EE_OK
+                and lib.espeak_SetVoiceByName(_voice_name(voice).encode("utf-8")) != _EE_OK):
             raise ConfigError(f"espeak-ng has no voice {voice!r} (see recog_tts.espeak.list_voices())")
         for param, value in ((_RATE, rate), (_PITCH, pitch), (_RANGE, pitch_range)):
             lib.espeak_SetParameter(param, int(value), 0)
