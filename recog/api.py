@@ -6,6 +6,7 @@ import json
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -138,12 +139,16 @@ class EvalReport:
         }
 
 
-def evaluate(manifest: str | os.PathLike, model: str | os.PathLike | Recognizer, *, batch_size: int = 16) -> EvalReport:
-    """Transcribe every item of a manifest and score it (texts normalised by the model's normaliser)."""
+def evaluate(manifest: str | os.PathLike, model: str | os.PathLike | Recognizer, *, batch_size: int = 16,
+             progress: Callable[[int, int, dict], None] | None = None) -> EvalReport:
+    """Transcribe every item of a corpus and score it (texts normalised by the model's normaliser).
+
+    ``progress(done, total, info)`` is called as items finish.
+    """
     rec = model if isinstance(model, Recognizer) else load(model)
     utts = read_corpus(manifest)
     t0 = time.perf_counter()
-    results = rec.transcribe_batch([u.path for u in utts], batch_size=batch_size)
+    results = rec.transcribe_batch([u.path for u in utts], batch_size=batch_size, progress=progress)
     wall = time.perf_counter() - t0
     refs = [rec.alphabet.normalize(u.text) for u in utts]
     hyps = [r.text for r in results]

@@ -74,7 +74,9 @@ def _transcribe(args: argparse.Namespace) -> int:
         except RecogError as e:
             failures.extend(f"{args.paths[i] if isinstance(args.paths[i], str) else '<stdin>'}: {e}" for i in idx)
             continue
-        out = rec.transcribe_batch([args.paths[i] for i in idx], batch_size=args.batch_size, errors="return")
+        bar = None if args.quiet else ProgressBar(f"transcribe ({name})")
+        out = rec.transcribe_batch([args.paths[i] for i in idx], batch_size=args.batch_size, errors="return",
+                                   progress=bar)
         results.update(zip(idx, out))
     docs = []
     for i in sorted(results):
@@ -104,7 +106,8 @@ def _transcribe(args: argparse.Namespace) -> int:
 
 def _eval(args: argparse.Namespace) -> int:
     rec = api.load(args.model, decoder=args.decoder, decoder_options=_decoder_options(args))
-    report = api.evaluate(args.manifest, rec, batch_size=args.batch_size)
+    report = api.evaluate(args.manifest, rec, batch_size=args.batch_size,
+                          progress=None if args.quiet else ProgressBar("eval"))
     d = report.to_dict()
     if args.json:
         print(json.dumps(d))
@@ -277,6 +280,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--output-dir", type=Path, help="write DIR/<input name>.<format> per input instead of printing")
     _decoder_args(t)
     t.add_argument("--batch-size", type=int, default=16)
+    t.add_argument("--quiet", action="store_true", help="no progress bar (it is only drawn on a terminal anyway)")
     t.set_defaults(func=_transcribe)
 
     e = sub.add_parser("eval", help="score a model on a corpus (CER, WER, real-time factor)")
@@ -285,6 +289,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--json", action="store_true")
     _decoder_args(e)
     e.add_argument("--batch-size", type=int, default=16)
+    e.add_argument("--quiet", action="store_true", help="no progress bar (it is only drawn on a terminal anyway)")
     e.set_defaults(func=_eval)
 
     lm = sub.add_parser("lm", help="build a character language model for a model's beam decoder, tuned on dev")

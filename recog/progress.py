@@ -10,7 +10,8 @@ __all__ = ["ProgressBar"]
 
 
 class ProgressBar:
-    """Draws ``label [#####.....] done/total rate eta extra`` on a terminal, or a line every 5% otherwise."""
+    """Draws ``label [#####.....] done/total rate eta extra`` on a terminal; says nothing when the stream is not
+    one (logs and pipes stay clean)."""
 
     def __init__(self, label: str = "", stream: TextIO | None = None, width: int = 30) -> None:
         self.label = label
@@ -18,7 +19,6 @@ class ProgressBar:
         self.width = width
         self.t0 = time.perf_counter()
         self.tty = self.stream.isatty()
-        self._last_pct = -1
 
     def __call__(self, done: int, total: int, info: dict | None = None) -> None:
         total = max(total, 1)
@@ -34,9 +34,4 @@ class ProgressBar:
             if done >= total:
                 self.stream.write("\n")
             self.stream.flush()
-        else:
-            pct = int(frac * 20)
-            if pct != self._last_pct or done >= total:
-                self._last_pct = pct
-                self.stream.write(line + "\n")
-                self.stream.flush()
+

@@ -6,7 +6,7 @@ Shapes: B batch, C channels, F feature rows, T frames, T' output frames, V vocab
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -173,7 +173,8 @@ class Recognizer:
         return self.transcribe_batch([source])[0]
 
     def transcribe_batch(
-        self, sources: Sequence[Any], *, batch_size: int = 16, errors: str = "raise"
+        self, sources: Sequence[Any], *, batch_size: int = 16, errors: str = "raise",
+        progress: Callable[[int, int, dict], None] | None = None,
     ) -> list[Transcript | RecogError]:
         """Transcribe many inputs, batching similar lengths together.
 
@@ -182,6 +183,8 @@ class Recognizer:
             batch_size: inputs per forward pass.
             errors: "raise" to raise the first input error, or "return" to put the
                 :class:`RecogError` in that input's place and go on with the others.
+            progress: called as ``progress(done, total, {})`` as inputs finish (a long input counts when
+                all its windows are done).
 
         Returns:
             One :class:`Transcript` (or error, with ``errors="return"``) per source, in order.
@@ -203,6 +206,8 @@ class Recognizer:
                 if errors == "raise":
                     raise
                 results[i] = e
+            if progress is not None and results[i] is not None:
+                progress(sum(r is not None for r in results), len(sources), {})
         short.sort(key=lambda x: x[1].num_frames)
         for b in range(0, len(short), batch_size):
             chunk = short[b : b + batch_size]
@@ -210,4 +215,6 @@ class Recognizer:
             for (i, ft), hyp in zip(chunk, hyps):
                 extent = ft.num_frames * ft.frame_step
                 results[i] = self._transcript(self._to_tokens(hyp, ft), hyp.confidence, sources[i], extent)
+            if progress is not None:
+                progress(sum(r is not None for r in results), len(sources), {})
         return results  # type: ignore[return-value]
