@@ -209,11 +209,13 @@ def _models(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from .export import export_bundle, onnx_metadata
+    from .export import export_bundle, export_lm, onnx_metadata
 
     path = export_bundle(args.model, args.out, int8=args.int8, features_in_graph=args.features_in_graph)
+    lm = export_lm(args.model, path)  # the runtime decodes with it by default, as the PyTorch path does
     meta = onnx_metadata(path)
-    print(json.dumps({"onnx": str(path), "bytes": path.stat().st_size, "inputs": meta["inputs"]["kind"],
+    print(json.dumps({"onnx": str(path), "lm": None if lm is None else str(lm), "bytes": path.stat().st_size,
+                      "inputs": meta["inputs"]["kind"],
                       "exporter": meta["exporter"]["path"], "int8": meta["int8"],
                       "max_abs_log_prob_diff_fp32": meta["export_check"]["max_abs_log_prob_diff_fp32"]}))
     return 0

@@ -55,6 +55,7 @@ from .model import BiLSTMEncoder, CTCModel, reverse_padded
 from .runtime.model_info import FORMAT  # "recog-onnx/1", shared with the torch-free runtime
 
 __all__ = [
+    "export_lm",
     "FORMAT",
     "INPUT_NAMES",
     "OUTPUT_NAMES",
@@ -341,6 +342,25 @@ def _load_bundle(bundle_or_path: Bundle | str | os.PathLike) -> tuple[Bundle, st
 
     path = resolve_model(bundle_or_path)
     return Bundle.load(path), str(path)
+
+
+def export_lm(bundle_or_path: str | os.PathLike, onnx_path: str | os.PathLike) -> Path | None:
+    """Copy a model's own language model (``NAME.lm.json.gz`` beside its bundle) to where the runtime looks for
+    it beside an export: ``exports/speech.onnx`` and ``exports/speech.int8.onnx`` -> ``exports/speech.lm.json.gz``.
+
+    Returns the copy, or None when the model ships no LM (a stale LM beside the export is then removed, so the
+    runtime never decodes with another model's LM).
+    """
+    from .api import model_lm_path, resolve_model
+
+    onnx_path = Path(onnx_path)
+    target = onnx_path.with_name(onnx_path.name.split(".")[0] + ".lm.json.gz")
+    lm = model_lm_path(resolve_model(bundle_or_path))
+    if not lm.is_file():
+        target.unlink(missing_ok=True)
+        return None
+    data = lm.read_bytes()
+    return atomic_write(target, lambda tmp: tmp.write_bytes(data))
 
 
 def export_bundle(

@@ -15,6 +15,7 @@ from pathlib import Path
 import torch
 import torch.distributed as dist
 
+from .atomic import atomic_write
 from .bundle import Bundle
 from .corpus import read_corpus
 from .data import FeatureDataset, Utterance, split_by_group
@@ -121,6 +122,23 @@ def grow_output_rows(init_state: dict, fresh_state: dict, old_vocab: int) -> dic
     grown_b[:old_vocab] = b
     grown_b[old_vocab:] = b[1:].min()
     return {**init_state, "output.weight": grown_w, "output.bias": grown_b}
+
+
+def _carry_parent_lm(init_from, same_alphabet: bool, bundle_path: Path, say: Callable[[str], None]) -> None:
+    """A fine-tune keeps decoding with its parent's language model when the alphabet is unchanged (the LM is
+    copied beside the new bundle); otherwise it says how to build one, instead of silently decoding greedy."""
+    from .api import model_lm_path, resolve_model
+
+    parent = model_lm_path(resolve_model(init_from))
+    if not parent.is_file():
+        return
+    if same_alphabet:
+        data = parent.read_bytes()
+        target = atomic_write(model_lm_path(bundle_path), lambda tmp: tmp.write_bytes(data))
+        say(f"language model: the parent's, copied to {target} (retune it with recog lm --tune)")
+    else:
+        say(f"language model: the parent's ({parent}) does not fit the grown alphabet; build one with "
+            f"recog lm --model {bundle_path} --text ... --tune DEV -o {model_lm_path(bundle_path)}")
 
 
 def _norm(v):
@@ -272,7 +290,10 @@ def train_from_manifests(
             return None, result
         bundle = bundle_of(result.best_state, result.steps, result.epochs, result.best_epoch, result.best_dev,
                            result.wall_seconds, trainer.inf_losses)
-        return bundle.save(out_dir / BUNDLE_NAME), result
+        path = bundle.save(out_dir / BUNDLE_NAME)
+        if init is not None:
+            _carry_parent_lm(init_from, init.alphabet == alphabet, path, say)
+        return path, result
     finally:
         if started_dist:
             dist.destroy_process_group()

@@ -272,3 +272,15 @@ def test_sigterm_writes_a_checkpoint_and_resume_finishes_with_a_clean_log(toy_pl
     log = [json.loads(x) for x in (out / "log.jsonl").read_text().splitlines()]
     steps = [r["step"] for r in log if "loss" in r]
     assert steps == sorted(set(steps))  # no step logged twice
+
+
+def test_a_fine_tune_keeps_its_parents_language_model_when_the_alphabet_is_kept(toy_plugin, tmp_path):
+    from toyplugin import make_toy_corpus
+
+    manifest = make_toy_corpus(tmp_path / "data", 16, seed=2)
+    one = TrainConfig(epochs=1, batch_size=8, patience=0, max_steps=1)
+    base, _ = train_from_manifests(_data(manifest), TINY, one, tmp_path / "base")
+    recog.model_lm_path(base).write_bytes(b"parent-lm")
+    said = []
+    ft, _ = train_from_manifests(_data(manifest), {}, one, tmp_path / "ft", init_from=base, notes=said.append)
+    assert recog.model_lm_path(ft).read_bytes() == b"parent-lm" and any("the parent's, copied" in s for s in said)
