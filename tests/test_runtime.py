@@ -342,3 +342,10 @@ def test_runtime_beam_decoder_matches_the_pytorch_beam_decoder(handwriting, tmp_
         OnnxRecognizer(image_onnx, decoder_options={"beam": 4})
     with pytest.raises(RecogError, match="no decoder named 'viterbi'"):
         OnnxRecognizer(image_onnx, decoder="viterbi")
+
+
+def test_runtime_reports_progress_in_pieces(toy):
+    seen = []
+    out = OnnxRecognizer(toy[1], reader=ToyReader()).transcribe_batch(TOY_INPUTS, batch_size=2,
+                                                                        progress=lambda d, t, i: seen.append((d, t)))
+    assert len(out) == len(TOY_INPUTS) and seen[-1][0] == seen[-1][1] and [d for d, _ in seen] == sorted(d for d, _ in seen)

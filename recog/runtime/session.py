@@ -10,7 +10,7 @@ import math
 import ctypes.util
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -263,7 +263,8 @@ class OnnxRecognizer:
         return self.transcribe_batch([source])[0]  # type: ignore[return-value]
 
     def transcribe_batch(
-        self, sources: Sequence[Any], *, batch_size: int = 16, errors: str = "raise"
+        self, sources: Sequence[Any], *, batch_size: int = 16, errors: str = "raise",
+        progress: Callable[[int, int, dict], None] | None = None,
     ) -> list[Transcript | RecogError]:
         """Transcribe many inputs, batching similar lengths together (windows of long inputs included).
 
@@ -272,6 +273,7 @@ class OnnxRecognizer:
             batch_size: pieces per forward pass.
             errors: "raise" to raise the first input error, or "return" to put the
                 :class:`RecogError` in that input's place and go on with the others.
+            progress: called as ``progress(done, total, {})`` in pieces of input decoded so far.
 
         Returns:
             One :class:`Transcript` (or error, with ``errors="return"``) per source, in order,
@@ -295,6 +297,8 @@ class OnnxRecognizer:
             chunk = flat[b : b + batch_size]
             hyps, frames = self._run_pieces([cut[i][k] for i, k in chunk])
             done.update((ik, (h, int(f))) for ik, h, f in zip(chunk, hyps, frames))
+            if progress is not None:
+                progress(len(done), len(flat), {})
         chars = self.info.alphabet.chars
         for i, pieces in cut.items():
             tokens: list[TokenTiming] = []
