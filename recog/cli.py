@@ -11,7 +11,6 @@ import os
 import sys
 from pathlib import Path
 
-from . import api
 from .atomic import atomic_write_text
 from .errors import RecogError
 from .plugins import get_host
@@ -55,6 +54,8 @@ def _expand_inputs(paths: list[str]) -> list:
 
 
 def _transcribe(args: argparse.Namespace) -> int:
+    from . import api
+
     args.paths = _expand_inputs(args.paths)
     if args.format in SUBTITLE_FORMATS and len(args.paths) > 1 and args.output_dir is None:
         raise RecogError(f"--format {args.format} with several inputs needs --output-dir (one file per input)")
@@ -105,6 +106,8 @@ def _transcribe(args: argparse.Namespace) -> int:
 
 
 def _eval(args: argparse.Namespace) -> int:
+    from . import api
+
     rec = api.load(args.model, decoder=args.decoder, decoder_options=_decoder_options(args))
     report = api.evaluate(args.manifest, rec, batch_size=args.batch_size,
                           progress=None if args.quiet else ProgressBar("eval"))
@@ -189,6 +192,7 @@ def _plugins(args: argparse.Namespace) -> int:
 
 
 def _models(args: argparse.Namespace) -> int:
+    from . import api
     from .bundle import Bundle
 
     rows = []
@@ -249,6 +253,7 @@ def _decoder_options(args: argparse.Namespace) -> dict:
 
 
 def _lm(args: argparse.Namespace) -> int:
+    from . import api
     from .lm_tools import build_model_lm, read_texts, tune_beam
 
     rec = api.load(args.model, decoder="greedy")

@@ -157,3 +157,14 @@ def test_transcribe_reads_standard_input_and_folders(tmp_path):
     (tmp_path / "notes.txt").write_text("x")
     empty = subprocess.run([sys.executable, "-m", "recog", "transcribe", str(tmp_path)], capture_output=True, text=True)
     assert empty.returncode == 2 and "a folder with no audio or image files" in empty.stderr
+
+
+def test_help_imports_no_torch():
+    """`recog --help` builds every command's parser (plugins' too) without importing torch: it answers at once."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-X", "importtime", "-m", "recog", "--help"], capture_output=True, text=True)
+    assert out.returncode == 0 and "transcribe" in out.stdout and "page" in out.stdout and "synth" in out.stdout
+    imported = {line.split("|")[-1].strip() for line in out.stderr.splitlines() if "|" in line}
+    assert "torch" not in imported and "torchaudio" not in imported, sorted(m for m in imported if "torch" in m)[:5]

@@ -7,8 +7,6 @@ from pathlib import Path
 
 from recog.errors import ConfigError
 
-from .fonts import find_fonts, select_fonts
-from .synth import TextSampler, render_dataset
 
 __all__ = ["configure_render", "run_render", "configure_page", "run_page", "DEFAULT_TEXT_DIR", "PAGE_HELP"]
 
@@ -45,6 +43,9 @@ def configure_render(parser: argparse.ArgumentParser) -> None:
 
 def run_render(args: argparse.Namespace) -> int:
     """Run ``recog render``; returns the exit status. Raises :class:`recog.RecogError` on bad input."""
+    from .fonts import find_fonts, select_fonts
+    from .synth import TextSampler, render_dataset
+
     fonts = find_fonts()
     if args.font_dir:
         known = {f.id for f in fonts}

@@ -4,11 +4,12 @@
 from recog.hookspecs import RegisterCommand, RegisterFrontend, hookimpl
 
 from .commands import PAGE_HELP, configure_page, configure_render, run_page, run_render
-from .frontend import LineImageFrontend
 
 
 @hookimpl
 def register_frontends(register: RegisterFrontend) -> None:
+    from .frontend import LineImageFrontend  # torch loads when frontends are first needed
+
     register(LineImageFrontend)
 
 

@@ -11,28 +11,25 @@ It registers the ``tts`` frontend (text → speech → the audio frontend's feat
 ``recog synth`` command (one WAV, or a corpus with a JSONL manifest).
 """
 
-from .corpus import CorpusReport, generate_corpus, read_sentences, write_wav
-from .frontend import SpeechFromTextConfig, SpeechFromTextFrontend, SpokenText
-from .synth import MAX_SECONDS, SpeechSynthesizer, SynthResult
-from .text import MAX_TEXT_CHARS, prepare_text
-from .voices import DEFAULT_LANGUAGES, VoiceSpec, default_variants, sample_voices, split_variants
+from importlib import import_module
 
-__all__ = [
-    "SpeechSynthesizer",
-    "SynthResult",
-    "VoiceSpec",
-    "sample_voices",
-    "split_variants",
-    "default_variants",
-    "DEFAULT_LANGUAGES",
-    "prepare_text",
-    "MAX_TEXT_CHARS",
-    "MAX_SECONDS",
-    "SpokenText",
-    "SpeechFromTextConfig",
-    "SpeechFromTextFrontend",
-    "generate_corpus",
-    "read_sentences",
-    "write_wav",
-    "CorpusReport",
-]
+_LAZY = {
+    "SpeechSynthesizer": "synth", "SynthResult": "synth", "MAX_SECONDS": "synth", "VoiceSpec": "voices",
+    "sample_voices": "voices", "split_variants": "voices", "default_variants": "voices", "DEFAULT_LANGUAGES": "voices",
+    "prepare_text": "text", "MAX_TEXT_CHARS": "text", "SpokenText": "frontend", "SpeechFromTextConfig": "frontend",
+    "SpeechFromTextFrontend": "frontend", "generate_corpus": "corpus", "read_sentences": "corpus",
+    "write_wav": "corpus", "CorpusReport": "corpus",
+}
+__all__ = list(_LAZY)
+
+
+def __getattr__(name: str):  # names load on first use, so the entry point (recog --help) does not import torch
+    if name in _LAZY:
+        value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'recog_tts' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -15,8 +15,6 @@ import sys
 from recog.errors import ConfigError
 from recog.progress import ProgressBar
 
-from .corpus import generate_corpus, read_sentences, write_wav
-from .synth import SpeechSynthesizer
 from .engines import engine_problems
 from .voices import DEFAULT_LANGUAGES, VoiceSpec, default_variants, engine_voice_names, sample_voices, split_variants
 
@@ -55,6 +53,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Execute ``recog synth``; raises :class:`recog.RecogError` on bad input. Returns the exit status."""
+    from .corpus import generate_corpus, read_sentences, write_wav
+    from .synth import SpeechSynthesizer
+
     rate = args.sample_rate or None
     if (args.text is None) == (args.from_file is None):
         raise ConfigError("recog synth needs either TEXT or --from FILE (not both)")

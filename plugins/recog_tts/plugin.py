@@ -5,11 +5,12 @@ from recog.hookspecs import hookimpl
 
 from . import cli
 from .engines import engine_problems
-from .frontend import SpeechFromTextFrontend
 
 
 @hookimpl
 def register_frontends(register):
+    from .frontend import SpeechFromTextFrontend  # torch loads when frontends are first needed
+
     register(SpeechFromTextFrontend)
 
 
