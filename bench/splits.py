@@ -31,10 +31,15 @@ def _read(path: Path) -> list[dict]:
 
 
 def _write(rows: list[dict], src_dir: Path, out: Path) -> None:
+    _write_mixed([(r, src_dir) for r in rows], out)
+
+
+def _write_mixed(rows: list[tuple[dict, Path]], out: Path) -> None:
+    """Rows from several source folders; each ``path`` becomes relative to the output manifest's folder."""
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out, "w", encoding="utf-8") as f:
-        for r in rows:
-            r = dict(r, path=os.path.relpath((src_dir / r["path"]).resolve(), out.parent.resolve()))
+        for r, src in rows:
+            r = dict(r, path=os.path.relpath((src / r["path"]).resolve(), out.parent.resolve()))
             f.write(json.dumps(r, ensure_ascii=False) + "\n")
     print(f"{out}: {len(rows)} items")
 
@@ -82,11 +87,7 @@ def _prompt(row: dict) -> str:
 
 
 def _english_speech(data: Path, out: Path) -> None:
-    so = data / "speechocean762"
-    train, dev = _split_groups(_read(so / "train.jsonl"), "speaker", [12], seed=0)
-    _write(train, so, out / "so762_train.jsonl")
-    _write(dev, so, out / "so762_dev.jsonl")
-    _write(_read(so / "test.jsonl"), so, out / "so762_test.jsonl")
+    _dev_from_train(data / "speechocean762", "speaker", 12, out / "so762")
     parts: dict[str, list[tuple[dict, Path]]] = {"train": [], "dev": [], "test": []}
     for name in ("arctic", "cathy"):
         for r in _read(data / name / "all.jsonl"):
@@ -102,21 +103,16 @@ def _english_speech(data: Path, out: Path) -> None:
     _write(combined, out, out / "speech_dev.jsonl")
 
 
-def _write_mixed(rows: list[tuple[dict, Path]], out: Path) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with open(out, "w", encoding="utf-8") as f:
-        for r, src in rows:
-            r = dict(r, path=os.path.relpath((src / r["path"]).resolve(), out.parent.resolve()))
-            f.write(json.dumps(r, ensure_ascii=False) + "\n")
-    print(f"{out}: {len(rows)} items")
+def _dev_from_train(src: Path, key: str, n_dev: int, prefix: Path) -> None:
+    """PREFIX_train/dev/test.jsonl: the set's own test untouched, ``n_dev`` groups of its train held out for dev."""
+    train, dev = _split_groups(_read(src / "train.jsonl"), key, [n_dev], seed=0)
+    _write(train, src, Path(f"{prefix}_train.jsonl"))
+    _write(dev, src, Path(f"{prefix}_dev.jsonl"))
+    _write(_read(src / "test.jsonl"), src, Path(f"{prefix}_test.jsonl"))
 
 
 def _hooker(data: Path, out: Path) -> None:
-    hk = data / "hooker"
-    train, dev = _split_groups(_read(hk / "train.jsonl"), "page", [16], seed=0)
-    _write(train, hk, out / "hooker_train.jsonl")
-    _write(dev, hk, out / "hooker_dev.jsonl")
-    _write(_read(hk / "test.jsonl"), hk, out / "hooker_test.jsonl")
+    _dev_from_train(data / "hooker", "page", 16, out / "hooker")
 
 
 def _sentences(data: Path, out: Path) -> None:

@@ -12,9 +12,9 @@ Errors, results and the vocabulary import without PyTorch; everything else is im
 use, so ``recog.runtime`` (ONNX) and ``recog --help`` stay light.
 """
 
-from importlib import import_module
 
 from .errors import *  # noqa: F401,F403
+from .lazy import lazy_exports
 from .errors import __all__ as _errors_all
 from .results import TokenTiming, Transcript
 from .vocab import Alphabet, TextNormalizer
@@ -53,13 +53,4 @@ _LAZY = {
 __all__ = ["TokenTiming", "Transcript", "Alphabet", "TextNormalizer", *_LAZY, *_errors_all]
 
 
-def __getattr__(name: str):
-    if name in _LAZY:
-        value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'recog' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, eager=("TokenTiming", "Transcript", "Alphabet", "TextNormalizer", *_errors_all))

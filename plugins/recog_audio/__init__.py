@@ -9,20 +9,12 @@ Modules: :mod:`.config` (settings), :mod:`.io` (reading), :mod:`.features` (log-
 (e.g. for ``recog --help``) does not import torch, torchaudio or soundfile.
 """
 
-from importlib import import_module
+
+from recog.lazy import lazy_exports
 
 _LAZY = {"LogMelConfig": "config", "LogMel": "features", "LogMelFrontend": "frontend"}
 
 __all__ = list(_LAZY)
 
 
-def __getattr__(name: str):
-    if name in _LAZY:
-        value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'recog_audio' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)

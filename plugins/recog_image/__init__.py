@@ -4,7 +4,8 @@ Registered through the ``recog`` entry-point group (``image = "recog_image.plugi
 third-party plugin; this package imports only recog's public API.
 """
 
-from importlib import import_module
+
+from recog.lazy import lazy_exports
 
 _LAZY = {
     "LineImageFrontend": "frontend", "LineImageConfig": "frontend", "LineAugmentConfig": "augment",
@@ -15,13 +16,4 @@ _LAZY = {
 __all__ = list(_LAZY)
 
 
-def __getattr__(name: str):  # names load on first use, so the entry point (recog --help) does not import torch
-    if name in _LAZY:
-        value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'recog_image' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)

@@ -178,12 +178,7 @@ def _read_page(path: Path, root: ET.Element) -> PageLayout:
     if page is None:
         raise DataError(f"{path}: PAGE XML without a <Page> element")
     name = page.get("imageFilename")
-    size = None
-    if page.get("imageWidth") and page.get("imageHeight"):
-        try:
-            size = (int(float(page.get("imageWidth"))), int(float(page.get("imageHeight"))))
-        except ValueError:
-            raise DataError(f"{path}: imageWidth/imageHeight are not numbers") from None
+    size = _size(page, "imageWidth", "imageHeight", path)
     if not name:
         raise DataError(f"{path}: <Page> names no imageFilename")
     layout = PageLayout(path, "page", path.parent / name, size)
@@ -204,6 +199,16 @@ def _read_page(path: Path, root: ET.Element) -> PageLayout:
     return layout
 
 
+def _size(el: ET.Element, w: str, h: str, path: Path) -> tuple[int, int] | None:
+    """The page size from two attributes, or None when the XML gives none."""
+    if not (el.get(w) and el.get(h)):
+        return None
+    try:
+        return int(float(el.get(w))), int(float(el.get(h)))
+    except ValueError:
+        raise DataError(f"{path}: page {w}/{h} are not numbers") from None
+
+
 def _band(baseline: tuple[Point, ...], above: float = 40.0, below: float = 12.0) -> tuple[Point, ...]:
     """A polygon around a baseline, for lines that only have one."""
     top = [(x, y - above) for x, y in baseline]
@@ -222,12 +227,7 @@ def _page_text(line: ET.Element) -> str:
 def _read_alto(path: Path, root: ET.Element) -> PageLayout:
     name_el = _find(root, "fileName")
     page = _find(root, "Page")
-    size = None
-    if page is not None and page.get("WIDTH") and page.get("HEIGHT"):
-        try:
-            size = (int(float(page.get("WIDTH"))), int(float(page.get("HEIGHT"))))
-        except ValueError:
-            raise DataError(f"{path}: Page WIDTH/HEIGHT are not numbers") from None
+    size = _size(page, "WIDTH", "HEIGHT", path) if page is not None else None
     if name_el is None or not (name_el.text or "").strip():
         raise DataError(f"{path}: ALTO without sourceImageInformation/fileName")
     layout = PageLayout(path, "alto", path.parent / name_el.text.strip(), size)

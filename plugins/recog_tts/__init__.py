@@ -11,7 +11,8 @@ It registers the ``tts`` frontend (text → speech → the audio frontend's feat
 ``recog synth`` command (one WAV, or a corpus with a JSONL manifest).
 """
 
-from importlib import import_module
+
+from recog.lazy import lazy_exports
 
 _LAZY = {
     "SpeechSynthesizer": "synth", "SynthResult": "synth", "MAX_SECONDS": "synth", "VoiceSpec": "voices",
@@ -23,13 +24,4 @@ _LAZY = {
 __all__ = list(_LAZY)
 
 
-def __getattr__(name: str):  # names load on first use, so the entry point (recog --help) does not import torch
-    if name in _LAZY:
-        value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'recog_tts' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)
