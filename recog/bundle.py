@@ -125,6 +125,10 @@ class Bundle:
             raise BundleError(
                 path, f"model has {bundle.model_config.vocab_size} outputs but the alphabet has {len(bundle.alphabet)}"
             )
+        bad = [k for k, v in bundle.state_dict.items() if v.is_floating_point() and not bool(torch.isfinite(v).all())]
+        if bad:  # a diverged or damaged model would decode every input to "" and look like it worked
+            raise BundleError(path, f"weights are not finite (NaN or infinity) in {', '.join(bad[:3])}"
+                                    + (f" and {len(bad) - 3} more" if len(bad) > 3 else ""))
         return bundle
 
     def build_model(self, source: str | os.PathLike = "<bundle>") -> CTCModel:

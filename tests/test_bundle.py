@@ -65,3 +65,18 @@ def test_unknown_model_name():
 
     with pytest.raises(ModelNotFoundError, match="no-such-model"):
         load("no-such-model")
+
+
+def test_a_bundle_with_nan_weights_is_refused_by_name(tmp_path):
+    import torch
+
+    from recog import Alphabet, Bundle, BundleError, ModelConfig
+
+    cfg = ModelConfig(vocab_size=3, hidden=4, lstm_layers=1, stem_channels=(2,), stem_strides=((2, 1),), in_features=8)
+    from recog import CTCModel
+
+    state = CTCModel(cfg).state_dict()
+    state["output.bias"] = torch.full_like(state["output.bias"], float("nan"))
+    path = Bundle(cfg, Alphabet(list("ab")), "audio", {}, state, name="x").save(tmp_path / "nan.safetensors")
+    with pytest.raises(BundleError, match=r"nan.safetensors: .*not finite .* output.bias"):
+        Bundle.load(path)
