@@ -136,7 +136,8 @@ def _train(args: argparse.Namespace) -> int:
     data_d = recipe.get("data", {})
     model_d = dict(recipe.get("model", {}))
     train_d = dict(recipe.get("train", {}))
-    for k in ("epochs", "batch_size", "lr", "seed", "max_steps", "patience", "checkpoint_every", "warmup_steps", "max_frames"):
+    for k in ("epochs", "batch_size", "lr", "seed", "max_steps", "patience", "checkpoint_every", "warmup_steps", "max_frames",
+              "workers"):
         v = getattr(args, k)
         if v is not None:
             train_d[k] = v
@@ -321,6 +322,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--recipe", help="JSON file with data/model/train sections")
     r.add_argument("--out", required=True, help="output folder (checkpoint, log.jsonl, model.safetensors)")
     r.add_argument("--name")
+    r.add_argument("--workers", type=int, help="processes that featurize and augment ahead of the training step "
+                   "(default 0; 1 pays on a machine with a core to spare)")
     r.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.pt")
     r.add_argument("--overwrite", action="store_true", help="start over in an OUT that holds a run (deletes it)")
     r.add_argument("--init", metavar="MODEL", help="fine-tune: start from this model's weights (name or bundle path); "

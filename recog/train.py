@@ -55,6 +55,7 @@ class TrainConfig:
     seed: int = 0  # seeds shuffling, augmentation, dropout and initialisation
     amp: bool = True  # bfloat16 autocast on CUDA (ignored on CPU)
     max_steps: int | None = None  # stop after this many optimizer steps in total (resume continues)
+    workers: int = 0  # processes that featurize and augment batches ahead of the step (0: on the training thread)
 
     def __post_init__(self) -> None:
         if self.epochs < 1 or self.batch_size < 1:
@@ -108,6 +109,10 @@ def evaluate(model: CTCModel, dataset: FeatureDataset, batch_size: int = 32, dev
             refs[i] = dataset.alphabet.normalize(dataset.utts[i].text)
     model.train(was_training)
     return error_counts(refs, hyps), hyps
+
+
+def _one_thread(_worker: int) -> None:
+    torch.set_num_threads(1)  # a loader worker featurizes; it must not compete with the step's threads
 
 
 class TrainingInterrupted(RecogError):
@@ -327,6 +332,19 @@ class Trainer:
         with _stop_requests() as stop:
             return self._fit(stop)
 
+    def _batches(self, batches: list[list[int]]):
+        """Collated batches in order: made on this thread, or by ``workers`` processes ahead of the step.
+
+        Items are augmented from seeds of (seed, epoch, item), so the batches are the same either way.
+        """
+        if self.cfg.workers <= 0 or not batches:
+            return (collate(self.train_set[i] for i in b) for b in batches)
+        loader = torch.utils.data.DataLoader(
+            self.train_set, batch_sampler=batches, collate_fn=collate, num_workers=self.cfg.workers,
+            worker_init_fn=_one_thread, prefetch_factor=4, multiprocessing_context="fork",
+            generator=torch.Generator().manual_seed(self.cfg.seed))  # workers' seeds must not draw on the global RNG
+        return iter(loader)
+
     def _trim_log(self) -> None:
         """Drop log records past the checkpoint's step: those steps are trained again after a resume."""
         path = self.out_dir / LOG
@@ -344,12 +362,13 @@ class Trainer:
             self.sampler.set_epoch(self.epoch)
             self.train_set.set_epoch(self.epoch)
             batches = list(self.sampler)
+            loaded = self._batches(batches[self.batch_in_epoch :])
             for bi in range(self.batch_in_epoch, len(batches)):
                 if self.cfg.max_steps is not None and self.step >= self.cfg.max_steps:
                     self.wall = time.perf_counter() - t_start
                     self.save_checkpoint()
                     return self._result(stopped_early)
-                batch = collate(self.train_set[i] for i in batches[bi])
+                batch = next(loaded)
                 info = self._train_step(batch)
                 self.step += 1
                 self.batch_in_epoch = bi + 1

@@ -284,3 +284,16 @@ def test_a_fine_tune_keeps_its_parents_language_model_when_the_alphabet_is_kept(
     said = []
     ft, _ = train_from_manifests(_data(manifest), {}, one, tmp_path / "ft", init_from=base, notes=said.append)
     assert recog.model_lm_path(ft).read_bytes() == b"parent-lm" and any("the parent's, copied" in s for s in said)
+
+
+@pytest.mark.slow
+def test_loader_workers_give_the_same_weights_as_the_training_thread(toy_plugin, tmp_path):
+    from toyplugin import make_toy_corpus
+
+    manifest = make_toy_corpus(tmp_path / "data", 40, seed=5)
+    runs = {}
+    for workers in (0, 1):
+        cfg = TrainConfig(epochs=2, batch_size=8, patience=0, checkpoint_every=1000, workers=workers)
+        path, _ = train_from_manifests(_data(manifest), TINY, cfg, tmp_path / f"w{workers}")
+        runs[workers] = recog.Bundle.load(path).state_dict
+    assert all(torch.equal(runs[0][k], runs[1][k]) for k in runs[0])
