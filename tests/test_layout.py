@@ -256,3 +256,23 @@ def test_eval_and_fine_tune_read_page_xml_directly(tmp_path):
                                                                lr=1e-5), tmp_path / "ft", init_from="handwriting")
     head = recog.Bundle.read_header(bundle)
     assert head["training"]["train_items"] == 3 and head["training"]["train_groups"] == 1
+
+
+def test_a_page_given_as_one_line_is_refused_with_the_way_to_read_it(tmp_path):
+    path, _, _ = _compose(tmp_path)
+    with pytest.raises(recog.InputError, match=r"page.png: holds 3 text lines.*recog page"):
+        recog.transcribe(path)
+    from recog_image.segment import count_text_lines
+
+    assert [count_text_lines(im) for im, _ in _samples()] == [1, 1, 1]
+
+
+def test_no_real_line_image_counts_as_a_page(shared_data):
+    """DHSD words and Hooker's letter lines (whose crops hold fragments of neighbouring lines) stay single lines."""
+    from recog_image.segment import PAGE_LINES, count_text_lines
+
+    for name in ("dhsd/all.jsonl", "hooker/test.jsonl"):
+        manifest = shared_data / name
+        rows = [json.loads(x) for x in manifest.read_text().splitlines()][:400]
+        counts = [count_text_lines(np.asarray(Image.open(manifest.parent / r["path"]).convert("L"))) for r in rows]
+        assert max(counts) < PAGE_LINES, name

@@ -14,12 +14,13 @@ import numpy as np
 import torch
 from PIL import Image
 
-from recog.errors import ConfigError
+from recog.errors import ConfigError, InputError
 from recog.frontend import Features, Frontend, FrontendConfig
 
 from .augment import LineAugmentConfig, augment_line
 from .features import ink_box, resize_to_height
 from .io import IMAGE_SUFFIXES, read_gray, sniff_image, to_ink
+from .segment import PAGE_LINES, count_text_lines
 
 __all__ = ["LineImageConfig", "LineImageFrontend"]
 
@@ -38,6 +39,7 @@ class LineImageConfig(FrontendConfig):
     crop_threshold: float = 0.25  # a pixel is ink above this (for cropping)
     crop_margin: float = 0.1  # margin kept around the ink, fraction of the ink's height
     max_pixels: int = 1 << 25  # larger images are refused (decompression bombs)
+    refuse_pages: bool = True  # an image with 3 or more text lines is refused (read pages with recog page)
     augment: LineAugmentConfig = field(default_factory=LineAugmentConfig)  # training augmentation ranges
 
     def __post_init__(self) -> None:
@@ -95,6 +97,11 @@ class LineImageFrontend(Frontend):
             InputNotFoundError, UnsupportedFormatError, CorruptInputError, EmptyInputError naming the input.
         """
         gray = read_gray(source, max_pixels=self.config.max_pixels)  # (H, W), 1 = white
+        if self.config.refuse_pages:
+            n = count_text_lines(gray)
+            if n >= PAGE_LINES:
+                raise InputError(source, f"holds {n} text lines, and this model reads one line at a time; "
+                                         "read pages line by line with `recog page` (recog_image.page)")
         return to_ink(gray, self.config.polarity, self.config.normalize_contrast)
 
     def featurize(

@@ -14,7 +14,9 @@ import numpy as np
 
 from .layout import TextLine
 
-__all__ = ["SegmentConfig", "segment_lines", "ink_mask"]
+__all__ = ["SegmentConfig", "segment_lines", "ink_mask", "count_text_lines", "PAGE_LINES"]
+
+PAGE_LINES = 3  # an image with this many substantial text lines is a page, not a line (see count_text_lines)
 
 
 @dataclass(frozen=True)
@@ -89,3 +91,25 @@ def segment_lines(page: np.ndarray, config: SegmentConfig = SegmentConfig()) -> 
         poly = ((x0, y0), (x1 - 1, y0), (x1 - 1, y1 - 1), (x0, y1 - 1))
         lines.append(TextLine(f"l{len(lines) + 1}", tuple((float(x), float(y)) for x, y in poly)))
     return lines
+
+
+def count_text_lines(gray) -> int:
+    """Substantial text lines in an image: found lines with at least a quarter of the inkiest one's ink and half
+    its height (fragments of neighbouring lines in a line crop do not count).
+
+    ``gray`` is ``(H, W)`` uint8, or floats in [0, 1] (1 = white). Measured on 2,666 single-line images (DHSD,
+    Hooker lines, rendered lines): never 3 or more; 2 for a third of Hooker's crops (loops and neighbours'
+    descenders), which is why :data:`PAGE_LINES` is 3.
+    """
+    page = np.asarray(gray)
+    if page.dtype != np.uint8:
+        page = (np.clip(page, 0.0, 1.0) * 255).round().astype(np.uint8)
+    if min(page.shape) < 2 * SegmentConfig.min_height:
+        return 1
+    lines = segment_lines(page)
+    if len(lines) < 2:
+        return len(lines)
+    ink = ink_mask(page)
+    heights = [ln.box[3] - ln.box[1] for ln in lines]
+    inks = [int(ink[ln.box[1]:ln.box[3], ln.box[0]:ln.box[2]].sum()) for ln in lines]
+    return sum(1 for h, k in zip(heights, inks) if k >= 0.25 * max(inks) and h >= 0.5 * max(heights))
