@@ -184,6 +184,8 @@ def read_head(path: str | os.PathLike) -> bytes:
     """The first bytes of a file, for sniffing; raises :class:`InputNotFoundError` naming it."""
     p = Path(path)
     if not p.exists():
+        if p.is_symlink():
+            raise InputNotFoundError(p, "a symbolic link that leads nowhere (broken, or a loop)")
         raise InputNotFoundError(p, "no such file")
     if not p.is_file():
         raise InputNotFoundError(p, "not a regular file")

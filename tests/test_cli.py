@@ -168,3 +168,14 @@ def test_help_imports_no_torch():
     assert out.returncode == 0 and "transcribe" in out.stdout and "page" in out.stdout and "synth" in out.stdout
     imported = {line.split("|")[-1].strip() for line in out.stderr.splitlines() if "|" in line}
     assert "torch" not in imported and "torchaudio" not in imported, sorted(m for m in imported if "torch" in m)[:5]
+
+
+def test_broken_and_looping_links_are_named_as_such(tmp_path):
+    import os
+
+    os.symlink(tmp_path / "gone.wav", tmp_path / "broken.wav")
+    os.symlink(tmp_path / "loop_b.wav", tmp_path / "loop_a.wav")
+    os.symlink(tmp_path / "loop_a.wav", tmp_path / "loop_b.wav")
+    for name in ("broken.wav", "loop_a.wav"):
+        with pytest.raises(recog.InputNotFoundError, match=f"{name}: a symbolic link that leads nowhere"):
+            recog.load("speech").transcribe(tmp_path / name)
