@@ -506,3 +506,16 @@ def test_every_listed_language_speaks_or_says_why():
             synth.synthesize("hello", VoiceSpec(lang))
         except TextError as e:  # the wheel lacks this language's dictionary: said, not crashed
             assert "produced no sound" in str(e)
+
+
+@pytest.mark.parametrize("raw, clean", [
+    ("hello\x00world", "hello world"),  # a NUL is no glue between words
+    ("red \x1b[31mtext\x1b[0m here", "red text here"),  # terminal colours are not spoken as digits and letters
+    ("\x1b]0;title\x07done", "done"),
+    ('<speak>hi <break time="1s"/> there</speak>', "hi there"),  # SSML is not interpreted; its tags are no words
+    ("x < y and y > z", "x < y and y > z"),  # comparisons are not tags
+])
+def test_control_codes_and_markup_are_cleaned(raw, clean):
+    from recog_tts.text import prepare_text
+
+    assert prepare_text(raw) == clean

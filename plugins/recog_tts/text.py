@@ -5,11 +5,13 @@ The rules, in order (each failure is a :class:`recog.errors.TextError` naming a 
 * not a ``str``: error;
 * longer than :data:`MAX_TEXT_CHARS` (10,000) characters: error, checked before anything else so a megabyte
   of text fails at once (split long text into sentences, e.g. one per line for ``recog synth --from``);
+* terminal escape sequences (ANSI colours, cursor moves) and markup tags (``<speak>``, ``<break time="1s"/>``:
+  SSML is not interpreted, and its tags are not words) are removed;
 * Unicode is NFC-normalised;
 * emoji and other pictographic symbols are removed: category ``So`` (emoji, dingbats, arrows, ©, ™, °),
   emoji modifiers and variation selectors. espeak-ng would otherwise read their names ("grinning face"),
   which a transcript does not contain;
-* control and format characters are removed (tabs, newlines and other separators become spaces),
+* control and format characters are removed (tabs, newlines, NUL and other C0 controls become spaces),
   as are private-use, unassigned and lone surrogate code points; runs of whitespace collapse to one space;
 * nothing left, or no letter or digit left (only punctuation): error;
 * letters of any script are kept and spoken as the voice can: an English voice spells Cyrillic letter by
@@ -20,6 +22,7 @@ The rules, in order (each failure is a :class:`recog.errors.TextError` naming a 
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from recog.errors import TextError
@@ -28,7 +31,9 @@ __all__ = ["MAX_TEXT_CHARS", "prepare_text", "preview"]
 
 MAX_TEXT_CHARS = 10_000  # longest text one synthesis accepts
 
-_SPACES = set("\t\n\v\f\r\x1c\x1d\x1e\x1f\x85")  # control characters that separate words
+_SPACES = {chr(c) for c in range(0x20)} | {"\x7f", "\x85"}  # C0 controls (NUL, tab, newline ...) separate words
+_ESCAPES = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)?|[@-Z\\-_])")  # ANSI CSI, OSC, 2-byte
+_TAGS = re.compile(r"</?[A-Za-z][\w:.-]*(\s+[\w:.-]+\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+))*\s*/?>")  # markup tags
 _DROP_CATEGORIES = {"So", "Cc", "Cf", "Co", "Cn", "Cs"}
 
 
@@ -54,6 +59,7 @@ def prepare_text(text: object) -> str:
     if len(text) > MAX_TEXT_CHARS:
         raise TextError(preview(text), f"text is {len(text):,} characters long; the limit is {MAX_TEXT_CHARS:,} "
                                        "(split it into sentences)")
+    text = _TAGS.sub(" ", _ESCAPES.sub("", text))
     out = []
     for c in unicodedata.normalize("NFC", text):
         if c in _SPACES:
