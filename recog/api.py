@@ -13,7 +13,7 @@ from typing import Any
 
 from .bundle import Bundle
 from .corpus import read_corpus
-from .errors import UnsupportedFormatError
+from .errors import ConfigError, UnsupportedFormatError
 from .frontend import read_head
 from .metrics import error_counts
 from .plugins import RegisteredModel, get_host
@@ -62,8 +62,11 @@ def load(
     Raises:
         ModelNotFoundError: unknown name.
         BundleError: missing, foreign or corrupt bundle file (the message names it).
+        ConfigError: a device that is not one, or that this machine lacks.
     """
     path = resolve_model(name_or_path)
+    if device is not None:
+        check_device(device)
     host = get_host()
     options = dict(decoder_options or {})
     own = model_lm_path(path)
@@ -81,6 +84,23 @@ def load(
                 Bundle.load(path), source=path, decoder=decoder, decoder_options=options, device=device
             )
         return _cache[key]
+
+
+def check_device(device: str) -> None:
+    """Raise :class:`ConfigError` unless ``device`` names a device torch has here (``cpu``, ``cuda``, ``cuda:1``)."""
+    import torch
+
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, TypeError):
+        raise ConfigError(f"device {device!r} is not a device (cpu, cuda, cuda:N)") from None
+    if dev.type == "cuda":
+        if not torch.cuda.is_available():
+            raise ConfigError(f"device {device!r}: no CUDA device is available on this machine (use cpu)")
+        if dev.index is not None and dev.index >= torch.cuda.device_count():
+            raise ConfigError(f"device {device!r}: this machine has {torch.cuda.device_count()} CUDA device(s)")
+    elif dev.type != "cpu":
+        raise ConfigError(f"device {device!r}: recog runs on cpu or cuda")
 
 
 def models() -> dict[str, RegisteredModel]:

@@ -71,7 +71,7 @@ def _transcribe(args: argparse.Namespace) -> int:
     results: dict[int, object] = {}
     for name, idx in by_model.items():
         try:
-            rec = api.load(name, decoder=args.decoder, decoder_options=_decoder_options(args))
+            rec = api.load(name, decoder=args.decoder, decoder_options=_decoder_options(args), device=args.device)
         except RecogError as e:
             failures.extend(f"{args.paths[i] if isinstance(args.paths[i], str) else '<stdin>'}: {e}" for i in idx)
             continue
@@ -108,7 +108,7 @@ def _transcribe(args: argparse.Namespace) -> int:
 def _eval(args: argparse.Namespace) -> int:
     from . import api
 
-    rec = api.load(args.model, decoder=args.decoder, decoder_options=_decoder_options(args))
+    rec = api.load(args.model, decoder=args.decoder, decoder_options=_decoder_options(args), device=args.device)
     report = api.evaluate(args.manifest, rec, batch_size=args.batch_size,
                           progress=None if args.quiet else ProgressBar("eval"))
     d = report.to_dict()
@@ -179,7 +179,7 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _plugins(args: argparse.Namespace) -> int:
-    infos = get_host().info()
+    infos = get_host().info()  # clashes with built-in commands were recorded while the parser was built
     if args.json:
         print(json.dumps([i.to_dict() for i in infos], indent=2))
     else:
@@ -227,6 +227,7 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _decoder_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--device", help="cpu, cuda or cuda:N (default: cuda when there is one, else cpu)")
     p.add_argument("--decoder", default="auto",
                    help="auto (default: beam with the model's language model when it ships one, else greedy), "
                         "greedy, beam, or a plugin's decoder")
@@ -355,9 +356,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="raw input with feature extraction in the graph, where the frontend allows it (default)")
     x.set_defaults(func=_export)
 
-    for name, (help_, configure, run) in sorted(get_host().commands().items()):
-        if name in sub.choices:
-            continue
+    for name, (help_, configure, run) in sorted(get_host().commands(reserved=set(sub.choices)).items()):
         c = sub.add_parser(name, help=help_)
         try:
             configure(c)

@@ -11,7 +11,7 @@ import importlib.metadata as md
 import os
 import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -193,8 +193,12 @@ class PluginHost:
         found.setdefault("beam", _beam_factory)
         return found
 
-    def commands(self) -> dict[str, tuple]:
-        """Extra CLI commands: name -> (help, configure, run)."""
+    def commands(self, reserved: Collection[str] = ()) -> dict[str, tuple]:
+        """Extra CLI commands: name -> (help, configure, run).
+
+        A plugin command named like one in ``reserved`` (the CLI's built-in commands) is left out and reported
+        as a clash in ``recog plugins``, like any other clash.
+        """
 
         def make(plugin: str, out: dict) -> Callable:
             def register(name: str, help: str, configure: Callable, run: Callable) -> None:
@@ -205,7 +209,13 @@ class PluginHost:
 
             return register
 
-        return {k: v[:3] for k, v in self._collect("register_commands", make).items()}
+        found = self._collect("register_commands", make)
+        for name in sorted(set(found) & set(reserved)):
+            clash = f"command {name!r} already registered by 'recog'; ignored"
+            info = self._info.setdefault(found[name][3], PluginInfo(found[name][3], None))
+            if clash not in info.errors:
+                info.errors.append(clash)
+        return {k: v[:3] for k, v in found.items() if k not in reserved}
 
     def frontend(self, name: str) -> type:
         found = self.frontends()

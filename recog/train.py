@@ -377,7 +377,8 @@ class Trainer:
                     self._log({"step": self.step, "epoch": self.epoch, "lr": lr, **info,
                                "time": round(time.perf_counter() - t_start, 2)})
                 if self.progress:
-                    self.progress(self.step, self.total_steps, {"epoch": self.epoch, "loss": info["loss"], "lr": lr})
+                    shown = min(self.total_steps, self.cfg.max_steps or self.total_steps)  # where this run stops
+                    self.progress(self.step, shown, {"epoch": self.epoch, "loss": info["loss"], "lr": lr})
                 if self.step % self.cfg.checkpoint_every == 0 or stop.signal:
                     self.wall = time.perf_counter() - t_start
                     path = self.save_checkpoint()

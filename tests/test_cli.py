@@ -179,3 +179,15 @@ def test_broken_and_looping_links_are_named_as_such(tmp_path):
     for name in ("broken.wav", "loop_a.wav"):
         with pytest.raises(recog.InputNotFoundError, match=f"{name}: a symbolic link that leads nowhere"):
             recog.load("speech").transcribe(tmp_path / name)
+
+
+def test_device_option_is_checked_where_it_enters(capsys):
+    import torch
+
+    wav = str(ROOT / "samples" / "speech" / "yes.wav")
+    assert main(["transcribe", wav, "--device", "cpu"]) == 0 and capsys.readouterr().out.strip() == "yes"
+    assert main(["transcribe", wav, "--device", "tpu"]) == 1
+    assert "device 'tpu' is not a device" in capsys.readouterr().err
+    if not torch.cuda.is_available():
+        assert main(["eval", str(ROOT / "samples" / "speech" / "manifest.jsonl"), "-m", "speech", "--device", "cuda"]) == 2
+        assert "no CUDA device is available" in capsys.readouterr().err

@@ -191,3 +191,22 @@ def test_corpus_readers_by_suffix_first_plugin_wins_and_folders_mix_formats(toy_
     finally:
         toy_plugin.unregister("lines-reader")
         toy_plugin.unregister("late-reader")
+
+def test_a_plugin_command_named_like_a_builtin_is_reported_not_silently_dropped(toy_plugin):
+    from recog.cli import build_parser
+
+    class Squatter:
+        @hookimpl
+        def register_commands(self, register):
+            register("transcribe", "mine", lambda p: None, lambda a: 0)
+            register("squat-extra", "fine", lambda p: None, lambda a: 0)
+
+    toy_plugin.register(Squatter(), name="squatter")
+    try:
+        parser = build_parser()
+        assert parser.parse_args(["transcribe", "x.wav"]).func.__name__ == "_transcribe"  # the built-in stays
+        assert parser.parse_args(["squat-extra"]).func(None) == 0
+        info = {i.name: i for i in toy_plugin.info()}["squatter"]
+        assert any("command 'transcribe' already registered by 'recog'" in e for e in info.errors)
+    finally:
+        toy_plugin.unregister("squatter")
