@@ -26,7 +26,7 @@ from .errors import ConfigError
 from .lm import EOS, CharNgramLM
 from .vocab import Alphabet
 
-__all__ = ["BeamCTCDecoder", "BeamConfig", "ctc_beam_decode", "ctc_force_align"]
+__all__ = ["aligned_hypothesis", "BeamCTCDecoder", "BeamConfig", "ctc_beam_decode", "ctc_force_align"]
 
 _NEG = -math.inf
 
@@ -147,7 +147,7 @@ def ctc_force_align(lp: np.ndarray, tokens: tuple[int, ...]) -> np.ndarray:
     return path
 
 
-def _hypothesis(lp: np.ndarray, tokens: tuple[int, ...], alphabet: Alphabet) -> CTCHypothesis:
+def aligned_hypothesis(lp: np.ndarray, tokens: tuple[int, ...], alphabet: Alphabet) -> CTCHypothesis:
     """Spans, scores and confidence of ``tokens`` along their best alignment in ``lp`` (T', V)."""
     if lp.shape[0] == 0:
         return CTCHypothesis("", (), (), (), 0.0)
@@ -183,7 +183,7 @@ def ctc_beam_decode(
     for i in range(lp_all.shape[0]):
         lp = lp_all[i, : int(lengths[i])]
         tokens = _search(lp, alphabet.chars, config, lm) if lp.shape[0] else ()
-        out.append(_hypothesis(lp, tokens, alphabet))
+        out.append(aligned_hypothesis(lp, tokens, alphabet))
     return out
 
 

@@ -105,6 +105,21 @@ def _transcribe(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
+def _align(args: argparse.Namespace) -> int:
+    from . import api
+
+    text = args.text
+    if text.startswith("@"):
+        try:
+            text = Path(text[1:]).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            raise RecogError(f"{text[1:]}: cannot read the text to align ({e})") from None
+    source = args.input
+    rec = api.load(args.model or api.default_model_for(source), decoder="greedy", device=args.device)
+    sys.stdout.write(_render(rec.align(source, text), args.format))
+    return 0
+
+
 def _eval(args: argparse.Namespace) -> int:
     from . import api
 
@@ -291,6 +306,16 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--batch-size", type=int, default=16)
     t.add_argument("--quiet", action="store_true", help="no progress bar (it is only drawn on a terminal anyway)")
     t.set_defaults(func=_transcribe)
+
+    a = sub.add_parser("align", help="where each word and character of a known text lies in an input (CTC forced "
+                                     "alignment)")
+    a.add_argument("input", help="audio file or line image")
+    a.add_argument("text", help="the text spoken or written in it, or @FILE to read it from a UTF-8 file")
+    a.add_argument("--model", "-m", help="model name or bundle path (default: by input kind)")
+    a.add_argument("--format", choices=("json", *SUBTITLE_FORMATS), default="json",
+                   help="json (words and characters with start/end and posteriors), or srt, vtt, tsv")
+    a.add_argument("--device", help="cpu, cuda or cuda:N")
+    a.set_defaults(func=_align)
 
     e = sub.add_parser("eval", help="score a model on a corpus (CER, WER, real-time factor)")
     e.add_argument("manifest", help="JSONL manifest, PAGE/ALTO XML file, or a folder of them")

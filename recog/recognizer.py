@@ -12,13 +12,14 @@ from typing import Any
 
 import torch
 
+from .beam import aligned_hypothesis
 from .bundle import Bundle
 from .decode import NOTHING, CTCDecoder, CTCHypothesis, GreedyCTCDecoder, silent_items
-from .errors import ModelMismatchError, RecogError, UnsupportedFormatError
+from .errors import DataError, ModelMismatchError, RecogError, UnsupportedFormatError
 from .frontend import Features, Frontend, read_head
 from .model import CTCModel
 from .plugins import get_host
-from .results import TokenTiming, Transcript, token_timings
+from .results import TokenTiming, Transcript, describe_source, token_timings
 from .vocab import Alphabet
 
 __all__ = ["Recognizer"]
@@ -167,6 +168,33 @@ class Recognizer:
             flush()
         # a word cut by a window edge gets a space from each side: _transcript collapses doubles
         return self._transcript(tokens, weighted / total if total else 0.0, source, total)
+
+    @torch.inference_mode()
+    def align(self, source: Any, text: str) -> Transcript:
+        """Force-align ``text`` to ``source``: where each of its characters and words lies (the best CTC path of
+        the text through the model's log-probabilities, one pass over the whole input).
+
+        Returns a :class:`Transcript` of ``text`` (normalised by the model) with timings and per-character
+        posteriors; its ``words`` and ``segments`` give word times, subtitles follow from them.
+
+        Raises:
+            DataError: text with characters outside the model's alphabet, or more text than the input can hold.
+            InputError: an input that cannot be read (naming it).
+        """
+        self.check_input(source)
+        tokens = tuple(self.alphabet.encode(text, source="the text to align"))
+        if not tokens:
+            raise DataError("the text to align is empty")
+        ft = self.frontend_for(source).features(source)
+        lengths = torch.tensor([ft.num_frames])
+        lp, out_len = self.model(ft.data[None].to(self.device), lengths.to(self.device))  # (1, T', V)
+        lp = lp[0, : int(out_len[0])].float().cpu().numpy().astype("float64")  # (T', V)
+        try:
+            hyp = aligned_hypothesis(lp, tokens, self.alphabet)
+        except ValueError:
+            raise DataError(f"{describe_source(source)}: the text ({len(tokens)} characters) needs more time than the "
+                            f"input holds ({lp.shape[0]} model frames); is it the right text?") from None
+        return self._transcript(self._to_tokens(hyp, ft), hyp.confidence, source, ft.num_frames * ft.frame_step)
 
     def transcribe(self, source: Any) -> Transcript:
         """Transcribe one input (a path, bytes, an array, an image, ...); long inputs are windowed and stitched."""
