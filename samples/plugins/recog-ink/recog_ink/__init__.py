@@ -1,0 +1,1 @@
+"""recog-ink: online handwriting (pen strokes) for recog's handwriting model. See the package README."""
