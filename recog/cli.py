@@ -25,6 +25,9 @@ def _render(r, fmt: str) -> str:
     if fmt == "json":
         return json.dumps(r.to_dict(), ensure_ascii=False, indent=2) + "\n"
     if fmt in SUBTITLE_FORMATS:
+        if r.unit != "s":
+            raise RecogError(f"{r.source}: --format {fmt} is for audio (times); positions in an image are pixels: "
+                             "use --format json")
         return {"srt": to_srt, "vtt": to_vtt, "tsv": to_tsv}[fmt](r.segments)
     return r.text + "\n"
 
@@ -57,6 +60,8 @@ def _transcribe(args: argparse.Namespace) -> int:
     from . import api
 
     args.paths = _expand_inputs(args.paths)
+    if args.plot is not None and len(args.paths) != 1:
+        raise RecogError("--plot draws one input; give exactly one")
     if args.format in SUBTITLE_FORMATS and len(args.paths) > 1 and args.output_dir is None:
         raise RecogError(f"--format {args.format} with several inputs needs --output-dir (one file per input)")
     failures: list[str] = []
@@ -79,6 +84,10 @@ def _transcribe(args: argparse.Namespace) -> int:
         out = rec.transcribe_batch([args.paths[i] for i in idx], batch_size=args.batch_size, errors="return",
                                    progress=bar)
         results.update(zip(idx, out))
+        if args.plot is not None and not isinstance(out[0], RecogError):
+            from .plot import plot_recognition
+
+            plot_recognition(rec, args.paths[idx[0]], out[0], args.plot)
     docs = []
     for i in sorted(results):
         r = results[i]
@@ -116,7 +125,12 @@ def _align(args: argparse.Namespace) -> int:
             raise RecogError(f"{text[1:]}: cannot read the text to align ({e})") from None
     source = args.input
     rec = api.load(args.model or api.default_model_for(source), decoder="greedy", device=args.device)
-    sys.stdout.write(_render(rec.align(source, text), args.format))
+    aligned = rec.align(source, text)
+    if args.plot is not None:
+        from .plot import plot_recognition
+
+        plot_recognition(rec, source, aligned, args.plot)
+    sys.stdout.write(_render(aligned, args.format))
     return 0
 
 
@@ -302,6 +316,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="text, json (with segments, words, characters), or subtitles: srt, vtt, tsv (segments split "
                         "at pauses and at two lines of 42 characters)")
     t.add_argument("--output-dir", type=Path, help="write DIR/<input name>.<format> per input instead of printing")
+    t.add_argument("--plot", type=Path, metavar="PNG", help="draw the features, posteriorgram and tokens of the one "
+                   "input (needs matplotlib: pip install 'recog[plot]')")
     _decoder_args(t)
     t.add_argument("--batch-size", type=int, default=16)
     t.add_argument("--quiet", action="store_true", help="no progress bar (it is only drawn on a terminal anyway)")
@@ -315,6 +331,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--format", choices=("json", *SUBTITLE_FORMATS), default="json",
                    help="json (words and characters with start/end and posteriors), or srt, vtt, tsv")
     a.add_argument("--device", help="cpu, cuda or cuda:N")
+    a.add_argument("--plot", type=Path, metavar="PNG", help="draw the features, posteriorgram and aligned tokens")
     a.set_defaults(func=_align)
 
     e = sub.add_parser("eval", help="score a model on a corpus (CER, WER, real-time factor)")

@@ -47,3 +47,22 @@ def test_align_cli_json_and_subtitles(tmp_path):
     assert [w["text"] for w in json.loads(line.stdout)["words"]] == ["Straße"]
     bad = run(WAV, "@" + str(tmp_path / "missing.txt"))
     assert bad.returncode == 2 and "missing.txt: cannot read the text" in bad.stderr
+
+
+def test_plot_draws_one_recognition_to_a_png(tmp_path):
+    pytest.importorskip("matplotlib")
+    from PIL import Image
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "recog", *map(str, args)], capture_output=True, text=True)
+
+    out = run("transcribe", WAV, "--plot", tmp_path / "a.png")
+    assert out.returncode == 0 and out.stdout.strip() == "three five two", out.stderr
+    im = Image.open(tmp_path / "a.png")
+    assert im.format == "PNG" and im.size[0] >= 800 and im.size[1] >= 600
+    line = run("align", ROOT / "samples" / "handwriting" / "hello_world.png", "hello world", "--plot", tmp_path / "b.png")
+    assert line.returncode == 0 and (tmp_path / "b.png").stat().st_size > 10_000
+    two = run("transcribe", WAV, WAV, "--plot", tmp_path / "c.png")
+    assert two.returncode == 2 and "one input" in two.stderr
+    px = run("align", ROOT / "samples" / "handwriting" / "hello_world.png", "hello world", "--format", "srt")
+    assert px.returncode == 2 and "is for audio" in px.stderr
