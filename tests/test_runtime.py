@@ -349,3 +349,15 @@ def test_runtime_reports_progress_in_pieces(toy):
     out = OnnxRecognizer(toy[1], reader=ToyReader()).transcribe_batch(TOY_INPUTS, batch_size=2,
                                                                         progress=lambda d, t, i: seen.append((d, t)))
     assert len(out) == len(TOY_INPUTS) and seen[-1][0] == seen[-1][1] and [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+def test_runtime_threads_default_to_one_or_omp_num_threads(toy, monkeypatch):
+    from recog.runtime.session import default_threads
+
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    assert default_threads() == 1
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    assert default_threads() == 3
+    monkeypatch.setenv("OMP_NUM_THREADS", "lots")
+    assert default_threads() == 1
+    assert OnnxRecognizer(toy[1], reader=ToyReader(), threads=2).transcribe("TOY:ab").text is not None

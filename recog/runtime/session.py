@@ -56,6 +56,12 @@ def _tensorrt_available() -> bool:
     return _load_any([n for n in names if n]) is not None
 
 
+def default_threads() -> int:
+    """Intra-op threads when none are given: ``OMP_NUM_THREADS`` if set to a positive number, else 1."""
+    env = os.environ.get("OMP_NUM_THREADS", "")
+    return int(env) if env.isdigit() and int(env) > 0 else 1
+
+
 def default_providers() -> list[str]:
     """TensorRT (when its libraries load), then CUDA, when a GPU is present and this onnxruntime build has them; CPU last.
 
@@ -119,7 +125,8 @@ class OnnxRecognizer:
             TensorRT with :func:`tensorrt_options`: engines cached under ``~/.cache/recog/tensorrt``).
         reader: turns sources into graph inputs; default the built-in reader of the export's
             frontend (``audio``, ``image``). Needed for other frontends.
-        threads: ONNX Runtime intra-op threads (default: its own choice, one per physical core).
+        threads: ONNX Runtime intra-op threads (default: ``OMP_NUM_THREADS``, else 1 — one thread per process is
+            fastest on a busy machine; run several processes, or pass 2 on an idle one).
         session_options: an ``onnxruntime.SessionOptions`` to use instead of the defaults
             (all graph optimisations, warnings off).
         decoder: ``"auto"`` (default: ``"beam"`` when ``NAME.lm.json.gz`` lies beside the ``.onnx``
@@ -153,8 +160,8 @@ class OnnxRecognizer:
             opts = ort.SessionOptions()
             opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
             opts.log_severity_level = 3  # errors only
-            if threads:
-                opts.intra_op_num_threads = threads
+            opts.intra_op_num_threads = threads or default_threads()
+            opts.inter_op_num_threads = 1
         wanted = list(providers) if providers is not None else default_providers()
         if providers is None and TENSORRT in wanted:  # the shape profile needs the metadata: read it on CPU first
             peek = self._open(ort, opts, [CPU])
