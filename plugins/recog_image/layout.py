@@ -182,20 +182,15 @@ def _read_page(path: Path, root: ET.Element) -> PageLayout:
     if not name:
         raise DataError(f"{path}: <Page> names no imageFilename")
     layout = PageLayout(path, "page", path.parent / name, size)
-    for region in page.iter():
-        if _local(region.tag) != "TextRegion":
-            continue
-        for line in _children(region, "TextLine"):
-            lid = line.get("id") or f"line{len(layout.lines) + 1}"
-            where = f"{path}: line {lid}"
-            coords = _children(line, "Coords")
-            poly = _points(coords[0].get("points") if coords else None, where)
-            base = _children(line, "Baseline")
-            baseline = _points(base[0].get("points"), where) if base else ()
-            if not poly and len(baseline) >= 2:  # baseline only: a band around it
-                poly = _band(baseline)
-            layout.lines.append(TextLine(lid, _check_polygon(poly, where), baseline, _page_text(line),
-                                         region.get("id", "")))
+    for region, line, lid, where in _text_lines(page, "TextRegion", "id", path, layout):
+        coords = _children(line, "Coords")
+        poly = _points(coords[0].get("points") if coords else None, where)
+        base = _children(line, "Baseline")
+        baseline = _points(base[0].get("points"), where) if base else ()
+        if not poly and len(baseline) >= 2:  # baseline only: a band around it
+            poly = _band(baseline)
+        layout.lines.append(TextLine(lid, _check_polygon(poly, where), baseline, _page_text(line),
+                                     region.get("id", "")))
     return layout
 
 
@@ -207,6 +202,16 @@ def _size(el: ET.Element, w: str, h: str, path: Path) -> tuple[int, int] | None:
         return int(float(el.get(w))), int(float(el.get(h)))
     except ValueError:
         raise DataError(f"{path}: page {w}/{h} are not numbers") from None
+
+
+def _text_lines(root: ET.Element, block_tag: str, id_attr: str, path: Path, layout: PageLayout):
+    """``(block, line element, line id, where)`` for every TextLine of every ``block_tag`` under ``root``."""
+    for block in root.iter():
+        if _local(block.tag) != block_tag:
+            continue
+        for line in _children(block, "TextLine"):
+            lid = line.get(id_attr) or f"line{len(layout.lines) + 1}"
+            yield block, line, lid, f"{path}: line {lid}"
 
 
 def _band(baseline: tuple[Point, ...], above: float = 40.0, below: float = 12.0) -> tuple[Point, ...]:
@@ -231,25 +236,20 @@ def _read_alto(path: Path, root: ET.Element) -> PageLayout:
     if name_el is None or not (name_el.text or "").strip():
         raise DataError(f"{path}: ALTO without sourceImageInformation/fileName")
     layout = PageLayout(path, "alto", path.parent / name_el.text.strip(), size)
-    for block in root.iter():
-        if _local(block.tag) != "TextBlock":
-            continue
-        for line in _children(block, "TextLine"):
-            lid = line.get("ID") or f"line{len(layout.lines) + 1}"
-            where = f"{path}: line {lid}"
-            shape = _find(line, "Polygon")
-            poly = _points(shape.get("POINTS"), where) if shape is not None else ()
-            if not poly:
-                try:
-                    x, y = float(line.get("HPOS")), float(line.get("VPOS"))
-                    w, h = float(line.get("WIDTH")), float(line.get("HEIGHT"))
-                except (TypeError, ValueError):
-                    raise DataError(f"{where}: no Polygon and no HPOS/VPOS/WIDTH/HEIGHT") from None
-                poly = ((x, y), (x + w, y), (x + w, y + h), (x, y + h))
-            baseline = _alto_baseline(line.get("BASELINE"), poly, where)
-            words = [s.get("CONTENT", "") for s in _children(line, "String")]
-            layout.lines.append(TextLine(lid, _check_polygon(poly, where), baseline, " ".join(w for w in words if w),
-                                         block.get("ID", "")))
+    for block, line, lid, where in _text_lines(root, "TextBlock", "ID", path, layout):
+        shape = _find(line, "Polygon")
+        poly = _points(shape.get("POINTS"), where) if shape is not None else ()
+        if not poly:
+            try:
+                x, y = float(line.get("HPOS")), float(line.get("VPOS"))
+                w, h = float(line.get("WIDTH")), float(line.get("HEIGHT"))
+            except (TypeError, ValueError):
+                raise DataError(f"{where}: no Polygon and no HPOS/VPOS/WIDTH/HEIGHT") from None
+            poly = ((x, y), (x + w, y), (x + w, y + h), (x, y + h))
+        baseline = _alto_baseline(line.get("BASELINE"), poly, where)
+        words = [s.get("CONTENT", "") for s in _children(line, "String")]
+        layout.lines.append(TextLine(lid, _check_polygon(poly, where), baseline, " ".join(w for w in words if w),
+                                     block.get("ID", "")))
     return layout
 
 
