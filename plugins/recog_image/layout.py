@@ -326,19 +326,20 @@ def _ns(el: ET.Element) -> str:
     return el.tag[: el.tag.index("}") + 1] if el.tag.startswith("{") else ""
 
 
-def _lines_by_id(root: ET.Element, tag: str, key: str) -> dict[str, ET.Element]:
-    return {el.get(key): el for el in root.iter() if _local(el.tag) == tag and el.get(key)}
-
-
-def _fill_page(root: ET.Element, layout: PageLayout, results: Sequence) -> None:
-    by_id = _lines_by_id(root, "TextLine", "id")
+def _filled(root: ET.Element, layout: PageLayout, results: Sequence, key: str, drop: tuple[str, ...]):
+    """``(line element, its namespace, layout line, result)`` for each line found by id, its old text removed."""
+    by_id = {el.get(key): el for el in root.iter() if _local(el.tag) == "TextLine" and el.get(key)}
     for line, r in zip(layout.lines, results):
         el = by_id.get(line.id)
         if el is None:
             continue
-        ns = _ns(el)
-        for old in _children(el, "TextEquiv"):
+        for old in [c for c in el if _local(c.tag) in drop]:
             el.remove(old)
+        yield el, _ns(el), line, r
+
+
+def _fill_page(root: ET.Element, layout: PageLayout, results: Sequence) -> None:
+    for el, ns, _line, r in _filled(root, layout, results, "id", ("TextEquiv",)):
         eq = ET.SubElement(el, f"{ns}TextEquiv", {"conf": f"{r.confidence:.4f}"})
         ET.SubElement(eq, f"{ns}Unicode").text = r.text
 
@@ -355,14 +356,7 @@ def _word_boxes(line: TextLine, r) -> list[tuple[str, float, tuple[int, int, int
 
 
 def _fill_alto(root: ET.Element, layout: PageLayout, results: Sequence) -> None:
-    by_id = _lines_by_id(root, "TextLine", "ID")
-    for line, r in zip(layout.lines, results):
-        el = by_id.get(line.id)
-        if el is None:
-            continue
-        ns = _ns(el)
-        for old in [c for c in el if _local(c.tag) in ("String", "SP", "HYP")]:
-            el.remove(old)
+    for el, ns, line, r in _filled(root, layout, results, "ID", ("String", "SP", "HYP")):
         _alto_strings(el, ns, line, r)
 
 
