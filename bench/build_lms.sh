@@ -19,7 +19,7 @@ for m in "${WHICH[@]}"; do
     speech)
         # the English speech model: AN4-style text (AN4 train transcripts and the TTS training prompts, x3 so
         # spelled letters and digits keep their weight), FSDD digits, speechocean762 and ARCTIC/cathy *train* text,
-        # and the English sentences (Harvard 101-720 + LJ Speech; Harvard 1-100 are held out for tts_en)
+        # and the English sentences (LJ Speech; the Harvard sentences are held out for tts_en)
         [ -f runs/prompts_train.txt ] || "$PY" bench/an4_prompts.py --n 700 --seed 0 \
             --with-an4-train runs/splits/an4_train.jsonl > runs/prompts_train.txt
         # a second, synthetic dev set (TTS with training-split voices) keeps the tuning from fitting one set
@@ -35,7 +35,7 @@ for m in "${WHICH[@]}"; do
         ;;
     handwriting)
         # German place names (DHSD train-writer labels and the project's list, x4), Hooker *train* lines (x2),
-        # and the English sentences (Harvard 1-100 held out)
+        # and the English sentences (LJ Speech; Harvard held out)
         "$PY" -c 'from recog_image.placenames import PLACE_NAMES; print("\n".join(PLACE_NAMES))' > runs/placenames.txt
         german=()
         for _ in 1 2 3 4; do german+=(--text runs/splits/dhsd_train.jsonl --text runs/placenames.txt); done

@@ -8,7 +8,7 @@ Sets (none of them seen in training or used to pick checkpoints or tune the LM):
   an4_test     AN4 test: 130 utterances, 10 speakers not in AN4 train
   native_test  CMU ARCTIC bdl/slt and cathy reading ARCTIC prompts b0440..b0539 (sentences not in training;
                the voices are)
-  tts_en       Harvard sentences 1-100 (held out of every text source) spoken by 12 eSpeak NG voices held out of
+  tts_en       the Harvard sentences (held out of every text source; 20 in ../shared) spoken by 12 eSpeak NG voices held out of
                training (recog_tts.split_variants)
   tts_an4      200 AN4-style prompts (bench/an4_prompts.py, seed 99) spoken by 12 held-out voices
 The synthetic sets are written once to runs/tts_test_en and runs/tts_test_an4.

@@ -14,7 +14,7 @@ hooker_train/dev/test.jsonl: Joseph Hooker's letter lines; its page split (test 
     held out for dev (seed 0).
 handwriting_dev.jsonl: hooker_dev + dhsd_dev, the checkpoint-selection set of the handwriting model.
 english_sentences_train.txt / english_sentences_test.txt: ../shared/data/text sentences for synthetic speech
-    and lines: Harvard lists 1-10 (sentences 1-100) are held out for synthetic tests, the rest train.
+    and lines: the first 100 Harvard sentences (the file holds 20) are held out for synthetic tests, the rest train.
 """
 
 from __future__ import annotations
