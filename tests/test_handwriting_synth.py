@@ -146,7 +146,9 @@ def test_render_text_refuses_text_without_glyphs():
 def test_dataset_skips_and_reports_text_no_font_has(tmp_path):
     fonts = select_fonts(FONTS, include=[_font("dkg", "comicneue-regular").id])
     draw = lambda rng: rng.choice(["Köln", f"Kö{NO_FONT_HAS}ln"])  # noqa: E731
-    report = render_dataset(tmp_path, 10, fonts, draw, seed=1)
+    seen = []
+    report = render_dataset(tmp_path, 10, fonts, draw, seed=1, progress=lambda d, t, i: seen.append((d, t)))
+    assert seen == [(k, 10) for k in range(1, 11)]  # one report per image written
     texts = [json.loads(x)["text"] for x in report.manifest.read_text(encoding="utf-8").splitlines()]
     assert report.written == 10 and set(texts) == {fit_text("Köln", fonts[0])}
     assert report.skipped > 0 and report.missing[NO_FONT_HAS] == report.skipped

@@ -39,6 +39,7 @@ def configure_render(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--font-dir", type=Path, action="append", metavar="DIR", help="search DIR for fonts (every .ttf/.otf in it)")
     parser.add_argument("--manifest", default="all.jsonl", help="manifest file name inside --out (default all.jsonl)")
     parser.add_argument("--list-fonts", action="store_true", help="print the fonts found (id, path) and exit")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar (it is only drawn on a terminal anyway)")
 
 
 def run_render(args: argparse.Namespace) -> int:
@@ -59,7 +60,11 @@ def run_render(args: argparse.Namespace) -> int:
         raise ConfigError("recog render needs --out DIR and --count N")
     texts = args.text if args.text is not None else sorted(DEFAULT_TEXT_DIR.glob("*.txt"))
     sampler = TextSampler.from_files(texts)
-    report = render_dataset(args.out, args.count, fonts, sampler, seed=args.seed, manifest_name=args.manifest)
+    from recog.progress import ProgressBar
+
+    bar = None if args.quiet else ProgressBar("render")
+    report = render_dataset(args.out, args.count, fonts, sampler, seed=args.seed, manifest_name=args.manifest,
+                            progress=bar)
     print(
         f"wrote {report.written} images with {len(report.per_font)} fonts to {report.manifest}"
         f" ({report.skipped} texts skipped for missing glyphs; corpus: {', '.join(map(str, texts)) or 'none, place names and numbers only'})"

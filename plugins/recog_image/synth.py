@@ -213,12 +213,13 @@ def render_dataset(
     cfg: SynthConfig = SynthConfig(),
     manifest_name: str = "all.jsonl",
     max_tries: int = 100,
+    progress: Callable[[int, int, dict], None] | None = None,
 ) -> RenderReport:
     """Render ``count`` images to ``out/images/NNNNNN.png`` and a manifest ``out/<manifest_name>``.
 
     Manifest lines are ``{"path": "images/000000.png", "text": ..., "writer": "font:<id>"}``, paths
     relative to the manifest's folder. Item ``i`` depends only on (seed, i, fonts, sampler), so
-    runs with the same arguments write identical files.
+    runs with the same arguments write identical files. ``progress(done, count, {})`` is called per image.
 
     Raises:
         ConfigError: no fonts or a count below 1.
@@ -252,4 +253,6 @@ def render_dataset(
             mf.write(json.dumps({"path": rel, "text": text, "writer": f"font:{font.id}"}, ensure_ascii=False) + "\n")
             report.written += 1
             report.per_font[font.id] += 1
+            if progress is not None:
+                progress(i + 1, count, {})
     return report
