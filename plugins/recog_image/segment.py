@@ -97,9 +97,9 @@ def count_text_lines(gray) -> int:
     """Substantial text lines in an image: found lines with at least a quarter of the inkiest one's ink and half
     its height (fragments of neighbouring lines in a line crop do not count).
 
-    ``gray`` is ``(H, W)`` uint8, or floats in [0, 1] (1 = white). Measured on 2,666 single-line images (DHSD,
-    Hooker lines, rendered lines): never 3 or more; 2 for a third of Hooker's crops (loops and neighbours'
-    descenders), which is why :data:`PAGE_LINES` is 3.
+    ``gray`` is ``(H, W)`` uint8, or floats in [0, 1] (1 = white). Single-line crops of Hooker's letters often
+    count 2 (loops, neighbours' descenders), which is why :data:`PAGE_LINES` is 3; tests/test_layout.py checks
+    that no DHSD word or Hooker line reaches it.
     """
     page = np.asarray(gray)
     if page.dtype != np.uint8:
