@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Build the shipped models' character language models and tune their beam settings on dev.
 #
-#   python bench/splits.py && bash bench/build_lms.sh [speech|handwriting]
+#   python bench/splits.py && bash bench/build_lms.sh [speech|handwriting|speech-words|handwriting-words]
+#
+# speech / handwriting: character LMs (beam decoder, NAME.lm.json.gz); *-words: word trigram LMs (modified
+# Kneser-Ney; words decoder, NAME.words.lm.gz) from the same training-side text.
 #
 # Text sources are training-side only (train splits and runs/splits/english_sentences_train.txt; see each
 # case below). Dev splits (speakers/writers/pages held out of training; for speech also a small synthetic
@@ -45,6 +48,29 @@ for m in "${WHICH[@]}"; do
             --tune runs/splits/dhsd_dev.jsonl --tune runs/splits/hooker_dev.jsonl \
             -o "${HANDWRITING_LM_OUT:-plugins/recog_image/models/handwriting.lm.json.gz}"
         ;;
-    *) echo "build_lms.sh: unknown model '$m' (speech, handwriting)" >&2; exit 2 ;;
+    speech-words)
+        [ -f runs/prompts_train.txt ] || "$PY" bench/an4_prompts.py --n 700 --seed 0 \
+            --with-an4-train runs/splits/an4_train.jsonl > runs/prompts_train.txt
+        [ -f runs/tts_dev/manifest.jsonl ] || { "$PY" bench/an4_prompts.py --n 150 --seed 7 > runs/prompts_dev.txt &&
+            "$PY" -m recog synth --from runs/prompts_dev.txt --out runs/tts_dev --voices 10 --split train --seed 7; }
+        an4=()
+        for _ in 1 2 3; do an4+=(--text runs/splits/an4_train.jsonl --text runs/prompts_train.txt); done
+        "$PY" -m recog lm --model "${SPEECH_MODEL:-speech}" --words "${an4[@]}" \
+            --text runs/splits/fsdd_train.jsonl --text runs/splits/so762_train.jsonl --text runs/splits/native_train.jsonl \
+            --text runs/splits/english_sentences_train.txt \
+            --tune runs/splits/speech_dev.jsonl --tune runs/tts_dev/manifest.jsonl \
+            -o "${SPEECH_WORDS_OUT:-plugins/recog_audio/models/speech.words.lm.gz}"
+        ;;
+    handwriting-words)
+        "$PY" -c 'from recog_image.placenames import PLACE_NAMES; print("\n".join(PLACE_NAMES))' > runs/placenames.txt
+        german=()
+        for _ in 1 2 3 4; do german+=(--text runs/splits/dhsd_train.jsonl --text runs/placenames.txt); done
+        "$PY" -m recog lm --model "${HANDWRITING_MODEL:-handwriting}" --words "${german[@]}" \
+            --text runs/splits/hooker_train.jsonl --text runs/splits/hooker_train.jsonl \
+            --text runs/splits/english_sentences_train.txt \
+            --tune runs/splits/dhsd_dev.jsonl --tune runs/splits/hooker_dev.jsonl \
+            -o "${HANDWRITING_WORDS_OUT:-plugins/recog_image/models/handwriting.words.lm.gz}"
+        ;;
+    *) echo "build_lms.sh: unknown model '$m' (speech, handwriting, speech-words, handwriting-words)" >&2; exit 2 ;;
     esac
 done

@@ -13,6 +13,7 @@ from typing import Any
 
 from .bundle import Bundle
 from .corpus import read_corpus
+from .decoders import decoder_choice
 from .errors import ConfigError, UnsupportedFormatError
 from .frontend import read_head
 from .metrics import error_counts
@@ -50,13 +51,14 @@ def load(
 
     Args:
         name_or_path: registered model name or bundle path.
-        decoder: ``"auto"`` (default: ``"beam"`` when the model ships a language model beside its
-            bundle, else ``"greedy"``), ``"greedy"`` (best path), ``"beam"`` (prefix beam search,
-            with a character language model when one is given or ships next to the bundle) or a
-            plugin's decoder.
-        decoder_options: for ``"beam"``: ``lm`` (a ``*.lm.json.gz`` path; default the model's own
-            ``NAME.lm.json.gz`` beside the bundle, if any; None for no LM), ``beam``, ``lm_weight``,
-            ``char_bonus``, ``prune``.
+        decoder: ``"auto"`` (default; :mod:`recog.decoders`: ``"words"`` when the model ships a word
+            LM, ``"beam"`` when it ships a character LM or beam options are given, else
+            ``"greedy"``), ``"greedy"`` (best path), ``"beam"`` (prefix beam search over characters,
+            with the model's character LM), ``"words"`` (lexicon + word LM) or a plugin's decoder.
+        decoder_options: for ``"beam"``/``"words"``: ``lm`` (a ``*.lm.json.gz`` or ``*.words.lm.gz``
+            path; default the model's own LM beside the bundle; None for none) and any
+            :class:`recog.beam.BeamOptions` field (``beam``, ``lm_weight``, ``char_bonus``,
+            ``word_score``, ``hotwords``, ``nbest`` ...).
         device: ``"cpu"``, ``"cuda"``...; default CUDA when available.
 
     Raises:
@@ -68,12 +70,7 @@ def load(
     if device is not None:
         check_device(device)
     host = get_host()
-    options = dict(decoder_options or {})
-    own = model_lm_path(path)
-    if decoder == "auto":
-        decoder = "beam" if own.is_file() or options.get("lm") else "greedy"
-    if decoder == "beam" and "lm" not in options:
-        options["lm"] = str(own) if own.is_file() else None
+    decoder, options = decoder_choice(decoder, dict(decoder_options or {}), path)
     opt_key = json.dumps(options, sort_keys=True, default=repr)
     key = (str(path.resolve()), f"{decoder}:{device}:{opt_key}", id(host), host.generation)  # plugins may have changed
     with _cache_lock:

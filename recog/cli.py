@@ -248,7 +248,7 @@ def _export(args: argparse.Namespace) -> int:
     path = export_bundle(args.model, args.out, int8=args.int8, features_in_graph=args.features_in_graph)
     lm = export_lm(args.model, path)  # the runtime decodes with it by default, as the PyTorch path does
     meta = onnx_metadata(path)
-    print(json.dumps({"onnx": str(path), "lm": None if lm is None else str(lm), "bytes": path.stat().st_size,
+    print(json.dumps({"onnx": str(path), "lms": [str(x) for x in lm], "bytes": path.stat().st_size,
                       "inputs": meta["inputs"]["kind"],
                       "exporter": meta["exporter"]["path"], "int8": meta["int8"],
                       "max_abs_log_prob_diff_fp32": meta["export_check"]["max_abs_log_prob_diff_fp32"]}))
@@ -258,13 +258,19 @@ def _export(args: argparse.Namespace) -> int:
 def _decoder_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--device", help="cpu, cuda or cuda:N (default: cuda when there is one, else cpu)")
     p.add_argument("--decoder", default="auto",
-                   help="auto (default: beam with the model's language model when it ships one, else greedy), "
-                        "greedy, beam, or a plugin's decoder")
-    p.add_argument("--lm", help="beam: character LM file (default: the model's own NAME.lm.json.gz, if it has one)")
-    p.add_argument("--no-lm", action="store_true", help="beam: decode without a language model")
-    p.add_argument("--beam", type=int, help="beam: prefixes kept per frame")
-    p.add_argument("--lm-weight", type=float, help="beam: language model weight")
+                   help="auto (default: words with the model's word LM, else beam with its character LM, else greedy), "
+                        "greedy, beam (characters), words (lexicon + word LM), or a plugin's decoder")
+    p.add_argument("--lm", help="the LM file: NAME.lm.json.gz (beam) or NAME.words.lm.gz (words); default the model's own")
+    p.add_argument("--no-lm", action="store_true", help="beam search without a language model")
+    p.add_argument("--beam", type=int, help="hypotheses kept per frame")
+    p.add_argument("--lm-weight", type=float, help="language model weight")
     p.add_argument("--char-bonus", type=float, help="beam: score added per character")
+    p.add_argument("--word-score", type=float, help="words: score added per word")
+    p.add_argument("--hotword", action="append", default=[], metavar="TEXT[:SCORE]",
+                   help="favour a word or phrase, e.g. 'Stella Tanaka:4' (repeatable; default score 5)")
+    p.add_argument("--nbest", type=int, help="keep the N best distinct texts (JSON output: alternatives)")
+    p.add_argument("--decoder-option", action="append", default=[], metavar="KEY=VALUE",
+                   help="any other decoder option, e.g. for a plugin's decoder (value parsed as JSON, else text)")
 
 
 def _decoder_options(args: argparse.Namespace) -> dict:
@@ -273,32 +279,51 @@ def _decoder_options(args: argparse.Namespace) -> dict:
         opts["lm"] = None
     elif args.lm:
         opts["lm"] = args.lm
-    for k in ("beam", "lm_weight", "char_bonus"):
+    for k in ("beam", "lm_weight", "char_bonus", "word_score", "nbest"):
         if getattr(args, k) is not None:
             opts[k] = getattr(args, k)
-    if opts and args.decoder not in ("beam", "auto"):
-        raise RecogError("--lm, --no-lm, --beam, --lm-weight and --char-bonus need --decoder beam")
-    if opts and args.decoder == "auto":
-        args.decoder = "beam"
+    if args.hotword:
+        from .beam import parse_hotword
+
+        opts["hotwords"] = tuple(parse_hotword(h) for h in args.hotword)
+    for kv in args.decoder_option:
+        key, sep, value = kv.partition("=")
+        if not sep or not key.strip():
+            raise RecogError(f"--decoder-option wants KEY=VALUE, got {kv!r}")
+        try:
+            opts[key.strip()] = json.loads(value)
+        except json.JSONDecodeError:
+            opts[key.strip()] = value
+    if opts and args.decoder == "greedy":
+        raise RecogError(f"decoder options {sorted(opts)} need a beam decoder (--decoder beam or words)")
     return opts
 
 
 def _lm(args: argparse.Namespace) -> int:
     from . import api
-    from .lm_tools import build_model_lm, read_texts, tune_beam
+    from .lm_tools import build_model_lm, build_word_lm, dev_log_probs, read_texts, tune_beam, tune_words
 
     rec = api.load(args.model, decoder="greedy")
     texts = read_texts(args.text)
-    lm = build_model_lm(rec, texts, order=args.order, sources=args.text)
     say = (lambda s: print(s, file=sys.stderr))
+    if args.words:
+        order = args.order or 3
+        lm = build_word_lm(rec, texts, order=order, prune=tuple(args.prune), sources=args.text)
+    else:
+        order = args.order or 6
+        lm = build_model_lm(rec, texts, order=order, sources=args.text)
     say(f"{lm!r} from {len(texts)} texts")
     if args.tune:
-        tuned = tune_beam(rec, lm, args.tune, beam=args.beam, say=say)
+        sets = dev_log_probs(rec, args.tune)
+        if args.words:
+            tuned = tune_words(rec, lm, args.tune, beam=args.beam or 32, say=say, sets=sets)
+        else:
+            tuned = tune_beam(rec, lm, args.tune, beam=args.beam or 16, say=say, sets=sets)
         lm.meta["decode"] = tuned["decode"]
         lm.meta["tuned_on"] = {k: tuned[k] for k in ("dev", "greedy")}
         lm.meta["perplexity_dev"] = lm.perplexity(rec.alphabet.normalize(u) for u in read_texts(args.tune))
     path = lm.save(args.out)
-    print(json.dumps({"lm": str(path), "bytes": path.stat().st_size, "order": lm.order, "texts": len(texts),
+    print(json.dumps({"lm": str(path), "bytes": path.stat().st_size, "order": order, "texts": len(texts),
                       **{k: lm.meta[k] for k in ("decode", "tuned_on", "perplexity_dev") if k in lm.meta}}))
     return 0
 
@@ -343,16 +368,23 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--quiet", action="store_true", help="no progress bar (it is only drawn on a terminal anyway)")
     e.set_defaults(func=_eval)
 
-    lm = sub.add_parser("lm", help="build a character language model for a model's beam decoder, tuned on dev")
+    lm = sub.add_parser("lm", help="build a character LM (beam decoder) or a word LM (--words: words decoder) for a "
+                        "model, tuned on dev")
     lm.add_argument("--model", "-m", required=True, help="model name or bundle path (its alphabet and normaliser)")
     lm.add_argument("--text", action="append", required=True,
                     help="training text: a JSONL manifest (its text field) or a text file, one text per line (repeatable)")
-    lm.add_argument("--order", type=int, default=6, help="n-gram order in characters")
+    lm.add_argument("--words", action="store_true",
+                    help="a word n-gram LM (modified Kneser-Ney, ARPA inside; its words are the decoder's lexicon)")
+    lm.add_argument("--order", type=int, help="n-gram order (default: 6 characters, or 3 words)")
+    lm.add_argument("--prune", type=int, nargs="+", default=[0, 0, 1], metavar="N",
+                    help="--words: per order, drop n-grams seen at most N times (default 0 0 1)")
     lm.add_argument("--tune", metavar="DEV", action="append",
-                    help="dev manifest: grid-search lm_weight and char_bonus and store the best "
+                    help="dev manifest: grid-search lm_weight and char_bonus (words: word_score) and store the best "
                          "(repeatable: the best mean WER over the sets wins)")
-    lm.add_argument("--beam", type=int, default=16)
-    lm.add_argument("-o", "--out", required=True, help="output file, e.g. plugins/recog_audio/models/speech.lm.json.gz")
+    lm.add_argument("--beam", type=int, help="beam size (default 16 characters, 32 words)")
+    lm.add_argument("-o", "--out", required=True,
+                    help="output file: NAME.lm.json.gz, or NAME.words.lm.gz with --words (beside NAME.safetensors it is "
+                         "the model's own)")
     lm.set_defaults(func=_lm)
 
     r = sub.add_parser("train", help="train a model on JSONL manifests or PAGE/ALTO XML pages")

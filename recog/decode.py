@@ -28,6 +28,8 @@ class CTCHypothesis:
         spans: per token, the (first, last) output frame of the run that emitted it, inclusive.
         token_scores: per token, the best posterior probability within its run.
         confidence: geometric mean of the best-path frame posteriors, in [0, 1].
+        alternatives: from a beam search asked for an n-best list: the best distinct texts with their
+            decoder scores (natural-log), best first, ``text`` among them; empty otherwise.
     """
 
     text: str
@@ -35,6 +37,7 @@ class CTCHypothesis:
     spans: tuple[tuple[int, int], ...]
     token_scores: tuple[float, ...]
     confidence: float
+    alternatives: tuple[tuple[str, float], ...] = ()
 
 
 NOTHING = CTCHypothesis("", (), (), (), 1.0)  # the hypothesis of an input without signal (see silent_items)
@@ -119,3 +122,7 @@ class GreedyCTCDecoder:
 
     def __call__(self, log_probs: Any, lengths: Any) -> list[CTCHypothesis]:
         return ctc_greedy_decode(log_probs, lengths, self.alphabet)
+
+    def decode_one(self, lp: Any) -> CTCHypothesis:
+        """Decode one item's log-probabilities ``lp`` (T', V)."""
+        return ctc_greedy_decode(lp[None], np.array([lp.shape[0]]), self.alphabet)[0]

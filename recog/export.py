@@ -344,23 +344,28 @@ def _load_bundle(bundle_or_path: Bundle | str | os.PathLike) -> tuple[Bundle, st
     return Bundle.load(path), str(path)
 
 
-def export_lm(bundle_or_path: str | os.PathLike, onnx_path: str | os.PathLike) -> Path | None:
-    """Copy a model's own language model (``NAME.lm.json.gz`` beside its bundle) to where the runtime looks for
-    it beside an export: ``exports/speech.onnx`` and ``exports/speech.int8.onnx`` -> ``exports/speech.lm.json.gz``.
+def export_lm(bundle_or_path: str | os.PathLike, onnx_path: str | os.PathLike) -> list[Path]:
+    """Copy a model's own language models (``NAME.lm.json.gz``, ``NAME.words.lm.gz`` beside its bundle) to where
+    the runtime looks for them beside an export: ``exports/speech.onnx`` -> ``exports/speech.lm.json.gz`` ...
 
-    Returns the copy, or None when the model ships no LM (a stale LM beside the export is then removed, so the
-    runtime never decodes with another model's LM).
+    Returns the copies (none when the model ships no LM). A stale LM of a kind the model does not ship is removed,
+    so the runtime never decodes with another model's LM.
     """
-    from .api import model_lm_path, resolve_model
+    from .api import resolve_model
+    from .decoders import CHAR_SUFFIX, WORDS_SUFFIX, own_lms
 
     onnx_path = Path(onnx_path)
-    target = onnx_path.with_name(onnx_path.name.split(".")[0] + ".lm.json.gz")
-    lm = model_lm_path(resolve_model(bundle_or_path))
-    if not lm.is_file():
-        target.unlink(missing_ok=True)
-        return None
-    data = lm.read_bytes()
-    return atomic_write(target, lambda tmp: tmp.write_bytes(data))
+    stem = onnx_path.name.split(".")[0]
+    own = own_lms(resolve_model(bundle_or_path))
+    copies = []
+    for kind, suffix in (("beam", CHAR_SUFFIX), ("words", WORDS_SUFFIX)):
+        target = onnx_path.with_name(stem + suffix)
+        if kind not in own:
+            target.unlink(missing_ok=True)
+            continue
+        data = own[kind].read_bytes()
+        copies.append(atomic_write(target, lambda tmp, data=data: tmp.write_bytes(data)))
+    return copies
 
 
 def export_bundle(

@@ -63,10 +63,13 @@ def register_models(register: RegisterModel) -> None:
 
 @hookspec
 def register_decoders(register: RegisterDecoder) -> None:
-    """Register CTC decoders besides the built-in ``greedy`` one (beam search, language models).
+    """Register CTC decoders (beam searches, language models).
 
     Called once, when a decoder is looked up by name. Call ``register(name, factory)`` where
     ``factory(alphabet, options)`` returns a :class:`recog.decode.CTCDecoder`. Return nothing.
+    The built-in ``greedy``, ``beam`` and ``words`` come from the default plugin ``recog.decoders``,
+    registered before any other, so a plugin cannot take over their names. A character LM of a
+    plugin's own (:class:`recog.lm.CharLanguageModel`) is passed to ``beam`` as its ``lm`` option.
     """
 
 

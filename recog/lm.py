@@ -21,21 +21,47 @@ import json
 import math
 import os
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable, Sequence
 from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
 
 from .atomic import atomic_write
 from .errors import BundleError, ConfigError
 
-__all__ = ["CharNgramLM", "BOS", "EOS"]
+__all__ = ["CharLanguageModel", "CharNgramLM", "BOS", "EOS"]
 
 FORMAT = "recog-charlm/1"
 _CACHE_MAX = 200_000  # cached (context, character) log-probabilities
 BOS, EOS = "\x02", "\x03"  # start padding and end-of-text symbols (never in an alphabet: control characters)
 
 
+@runtime_checkable
+class CharLanguageModel(Protocol):
+    """What the ``beam`` decoder needs of a character LM: a plugin may bring its own (a neural LM ...).
+
+    The state is whatever the model needs to remember of the text so far (hashable, immutable);
+    :data:`EOS` is the end-of-text symbol. ``vocab`` lists the characters it scores (checked against
+    the model's alphabet); ``meta`` may hold tuned beam settings under ``"decode"``.
+    """
+
+    vocab: Sequence[str]
+    meta: dict
+
+    def start(self) -> Hashable:
+        """The state a text starts in."""
+        ...
+
+    def logp(self, state: Any, char: str) -> float:
+        """Natural-log probability of ``char`` (or :data:`EOS`) in ``state``."""
+        ...
+
+    def advance(self, state: Any, char: str) -> Hashable:
+        """The state after reading ``char``."""
+        ...
+
+
 class CharNgramLM:
-    """A character n-gram model with interpolated Witten-Bell smoothing.
+    """A character n-gram model with interpolated Witten-Bell smoothing (a :class:`CharLanguageModel`).
 
     Args:
         order: n, the number of characters in an n-gram (context = n - 1 characters).
@@ -43,7 +69,7 @@ class CharNgramLM:
             uniform floor only.
         counts: context -> {character: count}, for contexts of length 0 .. n - 1.
         meta: free-form facts stored with the file: the texts it was built from, and under
-            ``"decode"`` the beam settings tuned for it (defaults for :class:`recog.beam.BeamConfig`).
+            ``"decode"`` the beam settings tuned for it (defaults for :class:`recog.beam.BeamOptions`).
     """
 
     def __init__(self, order: int, vocab: Iterable[str], counts: dict[str, dict[str, int]], meta: dict | None = None) -> None:
@@ -114,12 +140,16 @@ class CharNgramLM:
         """The context a text starts in."""
         return BOS * (self.order - 1)
 
+    def advance(self, context: str, char: str) -> str:
+        """The context after ``char``: the last n-1 characters."""
+        return (context + char)[-(self.order - 1) :] if self.order > 1 else ""
+
     def score(self, text: str) -> float:
         """Log-probability of a whole text, end symbol included."""
         ctx, total = self.start(), 0.0
         for c in text + EOS:
             total += self.logp(ctx, c)
-            ctx = (ctx + c)[-(self.order - 1) :] if self.order > 1 else ""
+            ctx = self.advance(ctx, c)
         return total
 
     def perplexity(self, texts: Iterable[str]) -> float:

@@ -73,6 +73,7 @@ class PluginHost:
         self._lock = threading.RLock()
         self._cache: dict[str, dict] = {}
         self.generation = 0  # bumped whenever plugins change, so callers can drop what they built from them
+        self._register_defaults()
         if load_entry_points:
             self._load_entry_points()
 
@@ -94,6 +95,13 @@ class PluginHost:
                 self._info[ep.name] = PluginInfo(ep.name, version, status="failed", errors=[_one_line(e)])
                 continue
             self._info[ep.name] = PluginInfo(ep.name, version, hooks=self._hook_names(ep.name))
+
+    def _register_defaults(self) -> None:
+        """The core's own default plugin (the built-in decoders), first, so its names win clashes."""
+        from . import __version__, decoders
+
+        self.pm.register(decoders, name=decoders.PLUGIN_NAME)
+        self._info[decoders.PLUGIN_NAME] = PluginInfo(decoders.PLUGIN_NAME, __version__, hooks=self._hook_names(decoders.PLUGIN_NAME))
 
     def _hook_names(self, name: str) -> list[str]:
         plugin = self.pm.get_plugin(name)
@@ -176,8 +184,7 @@ class PluginHost:
         return self._collect("register_models", make)
 
     def decoders(self) -> dict[str, Callable]:
-        """Decoder factories by name, the built-in ``greedy`` included."""
-        from .decode import GreedyCTCDecoder
+        """Decoder factories by name, the built-in ``greedy``, ``beam`` and ``words`` included."""
 
         def make(plugin: str, out: dict) -> Callable:
             def register(name: str, factory: Callable) -> None:
@@ -188,10 +195,7 @@ class PluginHost:
 
             return register
 
-        found = {k: v[0] for k, v in self._collect("register_decoders", make).items()}
-        found.setdefault("greedy", lambda alphabet, options: GreedyCTCDecoder(alphabet))
-        found.setdefault("beam", _beam_factory)
-        return found
+        return {k: v[0] for k, v in self._collect("register_decoders", make).items()}
 
     def commands(self, reserved: Collection[str] = ()) -> dict[str, tuple]:
         """Extra CLI commands: name -> (help, configure, run).
@@ -295,9 +299,3 @@ def _one_line(e: BaseException) -> str:
     where = traceback.extract_tb(e.__traceback__)[-1] if e.__traceback__ else None
     loc = f" ({Path(where.filename).name}:{where.lineno})" if where else ""
     return f"{type(e).__name__}: {msg[0] if msg else ''}{loc}"
-
-
-def _beam_factory(alphabet, options: dict):
-    from .beam import BeamCTCDecoder  # built in like greedy; imported on first use
-
-    return BeamCTCDecoder.from_options(alphabet, options)

@@ -125,20 +125,22 @@ def grow_output_rows(init_state: dict, fresh_state: dict, old_vocab: int) -> dic
 
 
 def _carry_parent_lm(init_from, same_alphabet: bool, bundle_path: Path, say: Callable[[str], None]) -> None:
-    """A fine-tune keeps decoding with its parent's language model when the alphabet is unchanged (the LM is
-    copied beside the new bundle); otherwise it says how to build one, instead of silently decoding greedy."""
-    from .api import model_lm_path, resolve_model
+    """A fine-tune keeps decoding with its parent's language models when the alphabet is unchanged (they are
+    copied beside the new bundle); otherwise it says how to build them, instead of silently decoding greedy."""
+    from .api import resolve_model
+    from .decoders import CHAR_SUFFIX, WORDS_SUFFIX, own_lms
 
-    parent = model_lm_path(resolve_model(init_from))
-    if not parent.is_file():
-        return
-    if same_alphabet:
-        data = parent.read_bytes()
-        target = atomic_write(model_lm_path(bundle_path), lambda tmp: tmp.write_bytes(data))
-        say(f"language model: the parent's, copied to {target} (retune it with recog lm --tune)")
-    else:
-        say(f"language model: the parent's ({parent}) does not fit the grown alphabet; build one with "
-            f"recog lm --model {bundle_path} --text ... --tune DEV -o {model_lm_path(bundle_path)}")
+    stem = bundle_path.name.split(".")[0]
+    for kind, parent in own_lms(resolve_model(init_from)).items():
+        suffix, flag = (WORDS_SUFFIX, " --words") if kind == "words" else (CHAR_SUFFIX, "")
+        target = bundle_path.with_name(stem + suffix)
+        if same_alphabet:
+            data = parent.read_bytes()
+            atomic_write(target, lambda tmp, data=data: tmp.write_bytes(data))
+            say(f"language model: the parent's, copied to {target} (retune it with recog lm --tune)")
+        else:
+            say(f"language model: the parent's ({parent}) does not fit the grown alphabet; build one with "
+                f"recog lm --model {bundle_path}{flag} --text ... --tune DEV -o {target}")
 
 
 def _norm(v):

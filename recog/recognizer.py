@@ -14,6 +14,7 @@ import torch
 
 from .beam import aligned_hypothesis
 from .bundle import Bundle
+from .decoders import resolve_decoder
 from .decode import NOTHING, CTCDecoder, CTCHypothesis, GreedyCTCDecoder, silent_items
 from .errors import DataError, ModelMismatchError, RecogError, UnsupportedFormatError
 from .frontend import Features, Frontend, read_head
@@ -76,14 +77,12 @@ class Recognizer:
         host = get_host()
         fe_cls = host.frontend(bundle.frontend)
         frontend = fe_cls.from_config_dict(bundle.frontend_config)
-        factory = host.decoders().get(decoder)
-        if factory is None:
-            raise RecogError(f"no decoder named {decoder!r} (have: {', '.join(sorted(host.decoders()))})")
+        model_path = source if source != "<bundle>" else None
         return cls(
             model,
             bundle.alphabet,
             frontend,
-            decoder=factory(bundle.alphabet, dict(decoder_options or {})),
+            decoder=resolve_decoder(decoder, bundle.alphabet, decoder_options, model_path, host),
             name=bundle.name,
             bundle=bundle,
             device=device,
@@ -135,8 +134,10 @@ class Recognizer:
     def _to_tokens(self, hyp: CTCHypothesis, ft: Features) -> list[TokenTiming]:
         return token_timings(hyp, self.alphabet.chars, self.model.config.time_stride * ft.frame_step, ft.offset)
 
-    def _transcript(self, tokens: list[TokenTiming], confidence: float, source: Any, extent: float) -> Transcript:
-        return Transcript.from_tokens(tokens, confidence, self.frontend.unit, source, self.name, extent)
+    def _transcript(
+        self, tokens: list[TokenTiming], confidence: float, source: Any, extent: float, alternatives: tuple = ()
+    ) -> Transcript:
+        return Transcript.from_tokens(tokens, confidence, self.frontend.unit, source, self.name, extent, alternatives)
 
     def _transcribe_windows(self, source: Any, windows: Iterable, batch_size: int) -> Transcript:
         tokens: list[TokenTiming] = []
@@ -242,7 +243,9 @@ class Recognizer:
             hyps = self._run([ft for _, ft in chunk])
             for (i, ft), hyp in zip(chunk, hyps):
                 extent = ft.num_frames * ft.frame_step
-                results[i] = self._transcript(self._to_tokens(hyp, ft), hyp.confidence, sources[i], extent)
+                results[i] = self._transcript(
+                    self._to_tokens(hyp, ft), hyp.confidence, sources[i], extent, hyp.alternatives
+                )
             if progress is not None:
                 progress(sum(r is not None for r in results), len(sources), {})
         return results  # type: ignore[return-value]

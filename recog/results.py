@@ -38,6 +38,8 @@ class Transcript:
         source: the input's path or a description.
         model: the model's name.
         extent: the input's length in ``unit`` (its duration, or its width in pixels).
+        alternatives: with a beam decoder asked for ``nbest`` > 1 (and an input read in one piece):
+            the best distinct texts with their decoder scores, best first, ``text`` among them.
     """
 
     text: str
@@ -47,14 +49,17 @@ class Transcript:
     source: str
     model: str
     extent: float = 0.0
+    alternatives: tuple[tuple[str, float], ...] = ()
 
     @classmethod
     def from_tokens(
-        cls, tokens: Sequence[TokenTiming], confidence: float, unit: str, source: Any, model: str, extent: float
+        cls, tokens: Sequence[TokenTiming], confidence: float, unit: str, source: Any, model: str, extent: float,
+        alternatives: tuple[tuple[str, float], ...] = (),
     ) -> Transcript:
         """The transcript of character tokens (spaces collapsed as in :func:`collapse_spaces`)."""
         kept = collapse_spaces(tokens)
-        return cls("".join(t.text for t in kept), kept, confidence, unit, describe_source(source), model, extent)
+        text = "".join(t.text for t in kept)
+        return cls(text, kept, confidence, unit, describe_source(source), model, extent, tuple(alternatives))
 
     @property
     def words(self) -> tuple[TokenTiming, ...]:
@@ -88,6 +93,8 @@ class Transcript:
             "segments": [g.to_dict() for g in self.segments],
             "words": [w.to_dict() for w in self.words],
             "tokens": [t.to_dict() for t in self.tokens],
+            **({"alternatives": [{"text": t, "score": round(sc, 4)} for t, sc in self.alternatives]}
+               if self.alternatives else {}),
         }
 
 

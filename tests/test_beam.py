@@ -7,10 +7,11 @@ import numpy as np
 import pytest
 
 import recog
-from recog.beam import BeamConfig, BeamCTCDecoder, ctc_beam_decode, ctc_force_align
+from recog.beam import BeamOptions, BeamCTCDecoder, ctc_beam_decode, ctc_force_align
 from recog.decode import ctc_greedy_decode
 from recog.lm import EOS, CharNgramLM
 from recog.vocab import Alphabet
+from recog.wordlm import WordLM
 
 AB = Alphabet(list(" abckt"))
 
@@ -70,7 +71,7 @@ def test_beam_sums_alignments_where_greedy_takes_one_path():
     # has probability 0.4*0.6 + 0.6*0.4 + 0.4*0.4 = 0.64
     lp = _lp([[0.6, 1e-9, 0.4, 1e-9, 1e-9, 1e-9, 1e-9]] * 2)
     assert ctc_greedy_decode(lp, [2], AB)[0].text == ""
-    assert ctc_beam_decode(lp, [2], AB, BeamConfig(beam=4))[0].text == "a"
+    assert ctc_beam_decode(lp, [2], AB, BeamOptions(beam=4))[0].text == "a"
 
 
 def test_beam_without_lm_matches_greedy_on_peaked_posteriors():
@@ -80,7 +81,7 @@ def test_beam_without_lm_matches_greedy_on_peaked_posteriors():
         p = np.full((30, 7), 0.002)
         p[np.arange(30), ids] = 1.0
         lp = _lp(p)
-        g, b = ctc_greedy_decode(lp, [30], AB)[0], ctc_beam_decode(lp, [30], AB, BeamConfig(beam=8))[0]
+        g, b = ctc_greedy_decode(lp, [30], AB)[0], ctc_beam_decode(lp, [30], AB, BeamOptions(beam=8))[0]
         assert b.text == g.text and b.spans == g.spans and b.tokens == g.tokens
         assert b.confidence == pytest.approx(g.confidence, rel=1e-6)
 
@@ -94,8 +95,8 @@ def test_language_model_resolves_acoustic_ambiguity():
     rows[2, a] = rows[4, t] = 1.0
     lp = _lp(rows)
     lm = CharNgramLM.train(["cat", "a cat", "the cat sat"] * 3, order=4, vocab=AB.chars)
-    assert ctc_beam_decode(lp, [5], AB, BeamConfig(lm_weight=0.0))[0].text == "kat"
-    hyp = ctc_beam_decode(lp, [5], AB, BeamConfig(lm_weight=0.5), lm)[0]
+    assert ctc_beam_decode(lp, [5], AB, BeamOptions(lm_weight=0.0))[0].text == "kat"
+    hyp = ctc_beam_decode(lp, [5], AB, BeamOptions(lm_weight=0.5), lm)[0]
     assert hyp.text == "cat"
     assert hyp.spans == ((0, 0), (2, 2), (4, 4)) and hyp.token_scores[0] == pytest.approx(0.48, abs=1e-3)
 
@@ -129,10 +130,10 @@ def test_decoder_options_come_from_the_lm_file_then_the_caller(tmp_path):
     lm.meta["decode"] = {"lm_weight": 0.25, "char_bonus": 1.5, "beam": 4}
     path = lm.save(tmp_path / "m.lm.json.gz")
     dec = BeamCTCDecoder.from_options(AB, {"lm": str(path), "beam": 8})
-    assert (dec.config.lm_weight, dec.config.char_bonus, dec.config.beam) == (0.25, 1.5, 8)
-    with pytest.raises(recog.ConfigError, match="bad beam decoder option"):
+    assert (dec.options.lm_weight, dec.options.char_bonus, dec.options.beam) == (0.25, 1.5, 8)
+    with pytest.raises(recog.ConfigError, match="unknown beam decoder option.*beem"):
         BeamCTCDecoder.from_options(AB, {"beem": 3})
-    with pytest.raises(recog.ConfigError, match="beam must be"):
+    with pytest.raises(recog.ConfigError, match="beam, beam_token and nbest must be"):
         BeamCTCDecoder.from_options(AB, {"beam": 0})
 
 
@@ -140,7 +141,7 @@ def test_decoder_options_come_from_the_lm_file_then_the_caller(tmp_path):
 
 
 @pytest.mark.slow
-def test_beam_decoder_with_a_built_and_tuned_lm_on_a_trained_toy_model(toy_plugin, tmp_path):
+def test_beam_decoder_with_a_built_and_tuned_lm_on_a_trained_toy_model(toy_plugin, tmp_path, capsys):
     import json
     import subprocess
     import sys
@@ -170,7 +171,7 @@ def test_beam_decoder_with_a_built_and_tuned_lm_on_a_trained_toy_model(toy_plugi
     lm.meta["decode"] = tuned["decode"]
     lm.save(recog.model_lm_path(bundle))
     beam = recog.load(bundle, decoder="beam")
-    assert beam.decoder.lm is not None and beam.decoder.config.beam == 4
+    assert beam.decoder.lm is not None and beam.decoder.options.beam == 4
     assert recog.load(bundle) is beam  # "auto": a model that ships an LM decodes with it by default
     assert recog.load(bundle, decoder="greedy").decoder.name == "greedy"
     assert recog.load(bundle, decoder="beam", decoder_options={"lm": None}).decoder.lm is None
@@ -180,8 +181,26 @@ def test_beam_decoder_with_a_built_and_tuned_lm_on_a_trained_toy_model(toy_plugi
     out = subprocess.run([sys.executable, "-m", "recog", "eval", str(manifest), "--model", str(bundle), "--decoder", "greedy",
                           "--lm-weight", "0.3"],
                          capture_output=True, text=True)
-    assert out.returncode != 0 and "need --decoder beam" in out.stderr
+    assert out.returncode != 0 and "need a beam decoder" in out.stderr
     assert json.loads(json.dumps(tuned)) == tuned  # plain JSON, as stored in the LM file
+    # a word LM built and tuned by the CLI becomes the model's default decoder; n-best and hotwords on the CLI
+    from recog.cli import main
+
+    texts = tmp_path / "words.txt"
+    texts.write_text("ab dc\nabcd\ndd a\nab dc ab\n" * 5, encoding="utf-8")
+    wpath = tmp_path / "run" / "model.words.lm.gz"
+    assert bundle.parent == wpath.parent
+    assert main(["lm", "--model", str(bundle), "--words", "--text", str(texts), "--tune", str(manifest),
+                 "-o", str(wpath)]) == 0
+    assert set(WordLM.load(wpath).meta["decode"]) == {"beam", "lm_weight", "word_score"}
+    recog.api._cache.clear()
+    words = recog.load(bundle)
+    assert words.decoder.name == "words" and words.transcribe("TOY:ab dc").text == "ab dc"
+    capsys.readouterr()
+    assert main(["transcribe", "TOY:ab dc", "--model", str(bundle), "--format", "json", "--nbest", "2",
+                 "--hotword", "dd:2"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["text"] == "ab dc" and doc["alternatives"][0]["text"] == "ab dc" and len(doc["alternatives"]) == 2
 
 
 def test_cli_builds_an_lm_for_a_model_and_names_bad_text_files(tmp_path):

@@ -260,7 +260,7 @@ def test_cli_export_writes_the_file_and_a_json_summary(toy_export, tmp_path, cap
     summary = json.loads(capsys.readouterr().out)
     assert summary["onnx"] == str(out) and out.is_file() and summary["inputs"] == "features"
     assert summary["int8"] is False and summary["max_abs_log_prob_diff_fp32"] < 1e-4
-    assert summary["lm"] is None and not (out.parent / "toy.lm.json.gz").exists()
+    assert summary["lms"] == [] and not (out.parent / "toy.lm.json.gz").exists()
 
 
 def test_export_carries_the_models_lm_beside_the_onnx(toy_export, tmp_path, capsys):
@@ -272,11 +272,18 @@ def test_export_carries_the_models_lm_beside_the_onnx(toy_export, tmp_path, caps
     own.parent.mkdir()
     shutil.copy(bundle_path, own)
     (tmp_path / "m" / "toy.lm.json.gz").write_bytes(b"lm-bytes")
+    (tmp_path / "m" / "toy.words.lm.gz").write_bytes(b"word-lm-bytes")
     out = tmp_path / "exports" / "toy.int8.onnx"
     assert main(["export", str(own), "-o", str(out), "--int8", "--no-features-in-graph"]) == 0
     summary = json.loads(capsys.readouterr().out)
-    assert summary["lm"] == str(tmp_path / "exports" / "toy.lm.json.gz")
+    assert summary["lms"] == [str(tmp_path / "exports" / "toy.lm.json.gz"), str(tmp_path / "exports" / "toy.words.lm.gz")]
     assert (tmp_path / "exports" / "toy.lm.json.gz").read_bytes() == b"lm-bytes"
+    assert (tmp_path / "exports" / "toy.words.lm.gz").read_bytes() == b"word-lm-bytes"
+    # a model without a word LM any more: the stale copy beside the export goes
+    (tmp_path / "m" / "toy.words.lm.gz").unlink()
+    assert main(["export", str(own), "-o", str(out), "--int8", "--no-features-in-graph"]) == 0
+    assert json.loads(capsys.readouterr().out)["lms"] == [str(tmp_path / "exports" / "toy.lm.json.gz")]
+    assert not (tmp_path / "exports" / "toy.words.lm.gz").exists()
 
 
 def test_cli_export_of_a_missing_bundle_is_a_one_line_error(tmp_path, capsys):

@@ -64,7 +64,7 @@ def test_register_rejects_non_frontends():
 
     host.register(Wrong(), name="wrong")
     assert host.frontends() == {}
-    assert host.info()[0].status == "failed"
+    assert {i.name: i for i in host.info()}["wrong"].status == "failed"
     with pytest.raises(PluginError, match="no frontend named 'nope'"):
         host.frontend("nope")
 

@@ -338,8 +338,10 @@ def test_runtime_beam_decoder_matches_the_pytorch_beam_decoder(handwriting, tmp_
     onnx_beam = OnnxRecognizer(image_onnx, decoder="beam", decoder_options=opts).transcribe_batch(sources)
     torch_beam = Recognizer.from_bundle(bundle, device="cpu", decoder="beam", decoder_options=opts).transcribe_batch(sources)
     assert_same_transcripts(onnx_beam, torch_beam)
-    with pytest.raises(RecogError, match="need decoder='beam'"):
-        OnnxRecognizer(image_onnx, decoder_options={"beam": 4})
+    with pytest.raises(RecogError, match="need a beam decoder"):
+        OnnxRecognizer(image_onnx, decoder="greedy", decoder_options={"beam": 4})
+    # auto with beam options is a beam search (the one rule of recog.decoders, shared with recog.load)
+    assert type(OnnxRecognizer(image_onnx, decoder_options={"beam": 4})._decoder).__name__ == "BeamCTCDecoder"
     with pytest.raises(RecogError, match="no decoder named 'viterbi'"):
         OnnxRecognizer(image_onnx, decoder="viterbi")
 

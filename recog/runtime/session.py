@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ..decode import NOTHING, CTCHypothesis, ctc_greedy_decode, silent_items
+from ..decode import NOTHING, CTCHypothesis, silent_items
 from ..errors import BundleError, ModelMismatchError, RecogError
 from ..results import TokenTiming, Transcript, token_timings
 from .model_info import OnnxModelInfo
@@ -129,11 +129,10 @@ class OnnxRecognizer:
             fastest on a busy machine; run several processes, or pass 2 on an idle one).
         session_options: an ``onnxruntime.SessionOptions`` to use instead of the defaults
             (all graph optimisations, warnings off).
-        decoder: ``"auto"`` (default: ``"beam"`` when ``NAME.lm.json.gz`` lies beside the ``.onnx``
-            file, else ``"greedy"``), ``"greedy"`` or ``"beam"`` (:mod:`recog.beam`, NumPy like the rest).
-        decoder_options: for ``"beam"``: ``lm`` (a ``*.lm.json.gz`` path; default ``NAME.lm.json.gz``
-            beside the ``.onnx`` file when there is one; None for none), ``beam``, ``lm_weight``,
-            ``char_bonus``, ``prune``.
+        decoder: ``"auto"`` (default), ``"greedy"``, ``"beam"`` or ``"words"``, resolved by the same rule as
+            ``recog.load`` (:mod:`recog.decoders`) with the LMs that lie beside the ``.onnx`` file
+            (``NAME.lm.json.gz``, ``NAME.words.lm.gz``).
+        decoder_options: ``lm`` (a path; None for none) and :class:`recog.beam.BeamOptions` fields.
 
     Raises:
         BundleError: the file is missing, not ONNX, or not a recog export (the message names it).
@@ -179,20 +178,10 @@ class OnnxRecognizer:
         self._decode = self._make_decoder(decoder, dict(decoder_options or {}))
 
     def _make_decoder(self, decoder: str, options: dict):
-        own = self.path.with_name(self.path.name.split(".")[0] + ".lm.json.gz")
-        if decoder == "auto":
-            decoder = "beam" if own.is_file() or options.get("lm") else "greedy"
-        if decoder == "greedy":
-            if options:
-                raise RecogError(f"{self.path}: decoder options {sorted(options)} need decoder='beam'")
-            return lambda lp, n: ctc_greedy_decode(lp, n, self.info.alphabet)
-        if decoder != "beam":
-            raise RecogError(f"no decoder named {decoder!r} in the torch-free runtime (have: auto, beam, greedy)")
-        from ..beam import BeamCTCDecoder
+        from ..decoders import resolve_decoder
 
-        if "lm" not in options:
-            options["lm"] = str(own) if own.is_file() else None
-        return BeamCTCDecoder.from_options(self.info.alphabet, options)
+        self._decoder = resolve_decoder(decoder, self.info.alphabet, options, self.path)
+        return self._decoder
 
     def _open(self, ort: Any, opts: Any, providers: list) -> Any:
         try:
@@ -309,8 +298,10 @@ class OnnxRecognizer:
         chars = self.info.alphabet.chars
         for i, pieces in cut.items():
             tokens: list[TokenTiming] = []
+            alternatives: tuple = ()
             if len(pieces) == 1 and pieces[0].own is None:
                 hyp, frames = done[(i, 0)]
+                alternatives = hyp.alternatives
                 tokens = token_timings(hyp, chars, self.info.time_stride * pieces[0].frame_step, pieces[0].offset)
                 confidence, extent = hyp.confidence, frames * pieces[0].frame_step
             else:  # windows: keep tokens centred in each window's own span; confidence weighted by span
@@ -326,7 +317,9 @@ class OnnxRecognizer:
                     weighted += hyp.confidence * (hi - lo)
                     extent += hi - lo
                 confidence = weighted / extent if extent else 0.0
-            results[i] = Transcript.from_tokens(tokens, confidence, self.info.unit, sources[i], self.name, extent)
+            results[i] = Transcript.from_tokens(
+                tokens, confidence, self.info.unit, sources[i], self.name, extent, alternatives
+            )
         return results  # type: ignore[return-value]
 
     def __repr__(self) -> str:
