@@ -72,7 +72,7 @@ def main() -> None:
                    "decode_s": round(dt, 2), "decode_share_of_encoder": round(dt / enc, 3)}
             rows.append(row)
             print(json.dumps(row), flush=True)
-    print(f"\n| set | decoder | n | frames/item | WER % | CER % | encoder s | decode s | decode/encoder |")
+    print("\n| set | decoder | n | frames/item | WER % | CER % | encoder s | decode s | decode/encoder |")
     print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         print(f"| {r['set']} | {r['decoder']} | {r['n']} | {r['mean_frames']} | {r['wer']} | {r['cer']} | "

@@ -15,20 +15,20 @@ Two stages keep training fast and inference exportable:
 
 from __future__ import annotations
 
-import os
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-import torch
+from .errors import ConfigError
+from .pieces import HEAD_BYTES, Window, read_head
 
-from .errors import ConfigError, InputError, InputNotFoundError
+if TYPE_CHECKING:  # pragma: no cover - annotations only: configs and readers import no torch
+    import torch
 
 __all__ = ["Features", "Window", "Frontend", "FrontendConfig", "read_head", "HEAD_BYTES"]
 
-HEAD_BYTES = 64  # bytes read from a file to sniff its format
 
 
 @dataclass(frozen=True)
@@ -67,21 +67,6 @@ class Features:
     @property
     def num_frames(self) -> int:
         return int(self.data.shape[-1])
-
-
-@dataclass(frozen=True)
-class Window:
-    """One window of a long input: its raw signal, and which span of it the window owns when stitching.
-
-    ``start``/``end`` and ``own_start``/``own_end`` are in the frontend's unit (seconds or pixels),
-    absolute within the whole input. Tokens whose centre falls in ``[own_start, own_end)`` are kept.
-    """
-
-    raw: Any
-    start: float
-    end: float
-    own_start: float
-    own_end: float
 
 
 class Frontend(ABC):
@@ -178,19 +163,3 @@ class Frontend(ABC):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.config})"
-
-
-def read_head(path: str | os.PathLike) -> bytes:
-    """The first bytes of a file, for sniffing; raises :class:`InputNotFoundError` naming it."""
-    p = Path(path)
-    if not p.exists():
-        if p.is_symlink():
-            raise InputNotFoundError(p, "a symbolic link that leads nowhere (broken, or a loop)")
-        raise InputNotFoundError(p, "no such file")
-    if not p.is_file():
-        raise InputNotFoundError(p, "not a regular file")
-    try:
-        with open(p, "rb") as f:
-            return f.read(HEAD_BYTES)
-    except OSError as e:
-        raise InputError(p, f"cannot read ({e.strerror or e})") from None

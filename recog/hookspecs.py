@@ -24,6 +24,8 @@ if TYPE_CHECKING:  # pragma: no cover - imports for annotations only
     from pathlib import Path
 
     from .decode import CTCDecoder
+    from .pieces import InputReader
+    from .runtime.model_info import OnnxModelInfo
     from .frontend import Frontend
     from .vocab import Alphabet
 
@@ -36,6 +38,7 @@ ReportStatus = Callable[[str], None]
 RegisterCorpusReader = Callable[[str, "tuple[str, ...]", "Callable[[Path], list]"], None]
 RegisterModel = Callable[[str, "Path", str], None]
 RegisterDecoder = Callable[[str, "Callable[[Alphabet, dict], CTCDecoder]"], None]
+RegisterReader = Callable[[str, "Callable[[OnnxModelInfo], InputReader]"], None]
 RegisterCommand = Callable[
     [str, str, "Callable[[argparse.ArgumentParser], None]", "Callable[[argparse.Namespace], int]"], None
 ]
@@ -70,6 +73,17 @@ def register_decoders(register: RegisterDecoder) -> None:
     The built-in ``greedy``, ``beam`` and ``words`` come from the default plugin ``recog.decoders``,
     registered before any other, so a plugin cannot take over their names. A character LM of a
     plugin's own (:class:`recog.lm.CharLanguageModel`) is passed to ``beam`` as its ``lm`` option.
+    """
+
+
+@hookspec
+def register_readers(register: RegisterReader) -> None:
+    """Register the torch-free readers that feed a frontend's ONNX exports (:mod:`recog.runtime`).
+
+    Called once, when the runtime opens an export of a frontend no ``reader=`` was given for. Call
+    ``register(frontend_name, factory)`` where ``factory(info)`` (an :class:`recog.runtime.OnnxModelInfo`)
+    returns a :class:`recog.pieces.InputReader`. The reader must not import torch, and should read with
+    the same code the frontend reads with, so both paths accept and refuse the same inputs. Return nothing.
     """
 
 

@@ -197,6 +197,20 @@ class PluginHost:
 
         return {k: v[0] for k, v in self._collect("register_decoders", make).items()}
 
+    def readers(self) -> dict[str, Callable]:
+        """Torch-free reader factories for ONNX exports, by frontend name (``register_readers``)."""
+
+        def make(plugin: str, out: dict) -> Callable:
+            def register(frontend: str, factory: Callable) -> None:
+                if frontend in out:
+                    self._clash(plugin, "reader", frontend, out[frontend][1])
+                    return
+                out[frontend] = (factory, plugin)
+
+            return register
+
+        return {k: v[0] for k, v in self._collect("register_readers", make).items()}
+
     def commands(self, reserved: Collection[str] = ()) -> dict[str, tuple]:
         """Extra CLI commands: name -> (help, configure, run).
 
@@ -267,7 +281,7 @@ class PluginHost:
 
     def info(self) -> list[PluginInfo]:
         """Every plugin seen, after calling each hook once so hook failures show up too."""
-        self.frontends(), self.models(), self.decoders(), self.commands(), self.corpus_readers()
+        self.frontends(), self.models(), self.decoders(), self.readers(), self.commands(), self.corpus_readers()
         for plugin, lines in self.notes().items():
             info = self._info.setdefault(plugin, PluginInfo(plugin, None))
             info.notes = list(lines)

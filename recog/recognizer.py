@@ -20,7 +20,7 @@ from .errors import DataError, ModelMismatchError, RecogError, UnsupportedFormat
 from .frontend import Features, Frontend, read_head
 from .model import CTCModel
 from .plugins import get_host
-from .results import TokenTiming, Transcript, describe_source, token_timings
+from .results import Stitcher, TokenTiming, Transcript, describe_source, token_timings
 from .vocab import Alphabet
 
 __all__ = ["Recognizer"]
@@ -140,25 +140,16 @@ class Recognizer:
         return Transcript.from_tokens(tokens, confidence, self.frontend.unit, source, self.name, extent, alternatives)
 
     def _transcribe_windows(self, source: Any, windows: Iterable, batch_size: int) -> Transcript:
-        tokens: list[TokenTiming] = []
-        weighted, total = 0.0, 0.0
+        stitcher = Stitcher(" " in self.alphabet.chars)
         pending: list = []
-        last_end = [0.0]  # end of the previous piece, to tell overlapping windows from separate pieces
 
         def flush() -> None:
-            nonlocal weighted, total
             feats = []
             for w in pending:
                 ft = self.frontend.featurize(w.raw)
                 feats.append(Features(ft.data, ft.frame_step, ft.unit, offset=w.start))
             for w, ft, hyp in zip(pending, feats, self._run(feats)):
-                if tokens and w.start >= last_end[0] and " " in self.alphabet.chars:
-                    # pieces cut at a silence: a word boundary lies between them (doubles are collapsed)
-                    tokens.append(TokenTiming(" ", last_end[0], w.start, 1.0))
-                last_end[0] = w.end
-                tokens.extend(t for t in self._to_tokens(hyp, ft) if w.own_start <= (t.start + t.end) / 2 < w.own_end)
-                weighted += hyp.confidence * (w.own_end - w.own_start)
-                total += w.own_end - w.own_start
+                stitcher.add(self._to_tokens(hyp, ft), hyp.confidence, w.start, w.end, (w.own_start, w.own_end))
             pending.clear()
 
         for w in windows:
@@ -167,8 +158,7 @@ class Recognizer:
                 flush()
         if pending:
             flush()
-        # a word cut by a window edge gets a space from each side: _transcript collapses doubles
-        return self._transcript(tokens, weighted / total if total else 0.0, source, total)
+        return stitcher.transcript(self.frontend.unit, source, self.name)
 
     @torch.inference_mode()
     def align(self, source: Any, text: str) -> Transcript:

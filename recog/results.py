@@ -10,7 +10,7 @@ from typing import Any
 from .decode import CTCHypothesis
 from .errors import InputError
 
-__all__ = ["TokenTiming", "Transcript", "token_timings", "collapse_spaces", "describe_source"]
+__all__ = ["TokenTiming", "Transcript", "Stitcher", "token_timings", "collapse_spaces", "describe_source"]
 
 
 @dataclass(frozen=True)
@@ -108,6 +108,39 @@ def token_timings(hyp: CTCHypothesis, chars: Sequence[str], step: float, offset:
         TokenTiming(chars[tok - 1], offset + s * step, offset + (e + 1) * step, score)
         for tok, (s, e), score in zip(hyp.tokens, hyp.spans, hyp.token_scores)
     ]
+
+
+class Stitcher:
+    """Joins one input's pieces (windows of a long input, stretches cut at silences) into one transcript.
+
+    The one stitching rule of both recognisers: a piece keeps the tokens whose centre lies in the
+    span it owns; a piece that starts at or after the previous one's end was cut at a silence, so a
+    word boundary (a space) goes between them; confidence is the average weighted by owned span.
+    Add pieces in order.
+    """
+
+    def __init__(self, has_space: bool) -> None:
+        self.has_space = has_space
+        self.tokens: list[TokenTiming] = []
+        self._weighted = 0.0
+        self.extent = 0.0  # the owned spans so far (the input's length at the end)
+        self._last_end = 0.0
+
+    def add(self, tokens: Sequence[TokenTiming], confidence: float, start: float, end: float,
+            own: tuple[float, float]) -> None:
+        """A piece covering ``[start, end)`` of the input and owning ``own``, with its placed tokens."""
+        lo, hi = own
+        if self.tokens and start >= self._last_end and self.has_space:
+            self.tokens.append(TokenTiming(" ", self._last_end, start, 1.0))
+        self._last_end = end
+        self.tokens.extend(t for t in tokens if lo <= (t.start + t.end) / 2 < hi)
+        self._weighted += confidence * (hi - lo)
+        self.extent += hi - lo
+
+    def transcript(self, unit: str, source: Any, model: str) -> Transcript:
+        """The joined transcript (a word cut by a window edge gets a space from each side: doubles collapse)."""
+        confidence = self._weighted / self.extent if self.extent else 0.0
+        return Transcript.from_tokens(self.tokens, confidence, unit, source, model, self.extent)
 
 
 def collapse_spaces(tokens: Sequence[TokenTiming]) -> tuple[TokenTiming, ...]:

@@ -28,7 +28,8 @@ from recog.model import CTCModel, ModelConfig
 from recog.plugins import get_host
 from recog.recognizer import Recognizer
 from recog.runtime import OnnxRecognizer, Piece, default_providers
-from recog.runtime.audio import plan_windows, resample
+from recog_audio.io import resample
+from recog_audio.windows import plan_windows
 
 TINY = dict(hidden=24, lstm_layers=2, stem_channels=(8,), stem_strides=((2, 2),), dropout=0.0)
 
@@ -143,8 +144,29 @@ def test_input_errors_are_raised_or_returned_in_place(toy):
 
 def test_an_export_without_a_reader_for_its_frontend_says_what_to_do(toy):
     _, path = toy
-    with pytest.raises(ModelMismatchError, match="no reader for the 'toy' frontend; pass reader="):
+    with pytest.raises(ModelMismatchError, match="no reader for the 'toy' frontend; install the plugin that reads it, or pass reader="):
         OnnxRecognizer(path).transcribe("TOY:ab")
+
+
+def test_a_plugin_registers_the_reader_of_its_exports(toy):
+    from recog import hookimpl
+
+    class ToyReaders:
+        @hookimpl
+        def register_readers(self, register):
+            register("toy", lambda info: ToyReader())
+            register("audio", lambda info: ToyReader())  # taken: the audio plugin registered first
+
+    _, path = toy
+    host = get_host()
+    host.register(ToyReaders(), name="toy-readers")
+    try:
+        assert OnnxRecognizer(path).transcribe("TOY:ab").text is not None
+        assert host.readers()["audio"].__qualname__ == "register_readers.<locals>.audio_reader"
+        info = {i.name: i for i in host.info()}["toy-readers"]
+        assert any("reader 'audio' already registered by 'audio'" in e for e in info.errors)
+    finally:
+        host.unregister("toy-readers")
 
 
 def test_missing_foreign_and_metadata_less_files_are_bundle_errors(tmp_path):
@@ -227,6 +249,47 @@ def test_audio_reader_errors_name_the_input(speech, tmp_path):
     empty.write_bytes(b"")
     with pytest.raises(EmptyInputError, match="empty.wav"):
         rec.transcribe(str(empty))
+
+
+def test_runtime_and_pytorch_refuse_the_same_damaged_audio(speech, tmp_path):
+    """One reader: a truncated WAV or MP3 is refused by both paths (the runtime used to read half a WAV)."""
+    from recog import CorruptInputError
+
+    bundle, path, _ = speech
+    wav, mp3 = tmp_path / "cut.wav", tmp_path / "cut.mp3"
+    sf.write(wav, _tones(16000, 1.0, seed=2), 16000, subtype="PCM_16")
+    wav.write_bytes(wav.read_bytes()[: 44 + 16000])  # half the samples the header declares
+    sf.write(mp3, _tones(16000, 25.0, seed=3), 16000, format="MP3", subtype="MPEG_LAYER_III")
+    mp3.write_bytes(mp3.read_bytes()[: mp3.stat().st_size // 2])
+    rec, ref = OnnxRecognizer(path), Recognizer.from_bundle(bundle, device="cpu")
+    for bad, why in ((wav, "truncated WAV"), (mp3, "truncated or damaged MP3")):
+        with pytest.raises(CorruptInputError, match=f"{bad.name}.*{why}"):
+            rec.transcribe(str(bad))
+        with pytest.raises(CorruptInputError, match=f"{bad.name}.*{why}"):
+            ref.transcribe(str(bad))
+
+
+def test_a_long_file_is_transcribed_window_by_window_in_bounded_memory(speech, tmp_path):
+    """The runtime decodes a long file as it goes (it used to hold the whole file, then every window of it)."""
+    import tracemalloc
+
+    bundle, path, _ = speech  # 2 s windows
+    long = tmp_path / "long.wav"
+    with sf.SoundFile(long, "w", 16000, 1, subtype="PCM_16") as f:
+        for second in range(300):
+            f.write(_tones(16000, 1.0, seed=second % 7))
+    full_bytes = 300 * 16000 * 4  # the decoded file, float32
+    rec = OnnxRecognizer(path)
+    tracemalloc.start()
+    try:
+        out = rec.transcribe_batch([str(long)], batch_size=4)[0]
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < full_bytes / 6, f"peak {peak / 1e6:.1f} MB"
+    assert out.extent == pytest.approx(300.0) and len(out.text) > 100
+    ref = Recognizer.from_bundle(bundle, device="cpu").transcribe(str(long))
+    assert_same_transcripts([out], [ref])
 
 
 def test_audio_export_without_features_in_graph_is_refused_by_the_runtime(speech, tmp_path):

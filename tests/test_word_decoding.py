@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import recog
-from recog.arpa import UNK, build_arpa, parse_arpa, read_arpa
+from recog.arpa import UNK, build_arpa, read_arpa
 from recog.beam import BeamCTCDecoder, BeamOptions, Hotword, WordCTCDecoder, aligned_hypothesis, parse_hotword
 from recog.decode import ctc_greedy_decode
 from recog.decoders import decoder_choice, resolve_decoder

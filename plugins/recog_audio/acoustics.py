@@ -23,7 +23,8 @@ import torchaudio.functional as AF
 
 from recog.errors import ConfigError, DataError, InputError
 
-from .io import load_audio, resample
+from .io import load_audio
+from .io import resample as _resample_np
 
 __all__ = ["room_impulse_response", "reverberate", "NoiseBank", "noise_bank", "telephone_channel"]
 
@@ -134,7 +135,7 @@ class NoiseBank:
             except (json.JSONDecodeError, KeyError, TypeError):
                 raise DataError(f"{path}:{n}: each line needs a 'path'") from None
             try:
-                wave = load_audio(source, sample_rate)
+                wave = torch.from_numpy(load_audio(source, sample_rate))
             except InputError as e:
                 raise DataError(f"{path}:{n}: {e}") from None
             if wave.shape[0] >= sample_rate // 10 and float(wave.abs().max()) > 0:
@@ -162,6 +163,13 @@ def noise_bank(manifest: str | os.PathLike, sample_rate: int) -> NoiseBank:
         with _LOCK:
             _BANKS[key] = bank
     return bank
+
+
+def resample(wave: torch.Tensor, orig: int, new: int) -> torch.Tensor:
+    """``(S,)`` at ``orig`` Hz -> ``(S',)`` at ``new`` Hz: the reader's resampler (:func:`recog_audio.io.resample`) on a tensor."""
+    if orig == new:
+        return wave
+    return torch.from_numpy(_resample_np(wave.detach().cpu().to(torch.float32).numpy(), orig, new))
 
 
 def telephone_channel(wave: torch.Tensor, sample_rate: int) -> torch.Tensor:

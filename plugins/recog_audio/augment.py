@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import torch
 
-from .acoustics import noise_bank, reverberate, room_impulse_response, telephone_channel
+from .acoustics import noise_bank, resample, reverberate, room_impulse_response, telephone_channel
 from .config import LogMelConfig
-from .io import resample
 
 __all__ = [
     "speed_perturb",

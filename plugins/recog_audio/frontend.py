@@ -6,6 +6,7 @@ F mel bins, T frames, S samples.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any, ClassVar
 
 import torch
@@ -58,7 +59,7 @@ class LogMelFrontend(Frontend):
 
     def load(self, source: Any) -> torch.Tensor:
         """Any supported source -> mono float32 ``(S,)`` at ``config.sample_rate``; errors name the input."""
-        return load_audio(source, self.config.sample_rate)
+        return torch.from_numpy(load_audio(source, self.config.sample_rate))
 
     def featurize(
         self, raw: torch.Tensor, *, augment: bool = False, generator: torch.Generator | None = None
@@ -96,5 +97,7 @@ class LogMelFrontend(Frontend):
         """
         cfg = self.config
         if is_file_source(source):
-            return file_windows(source, cfg.sample_rate, cfg.window_s, cfg.overlap_s)
-        return waveform_windows(self.load(source), cfg.sample_rate, cfg.window_s, cfg.overlap_s)
+            found = file_windows(source, cfg.sample_rate, cfg.window_s, cfg.overlap_s)
+        else:
+            found = waveform_windows(load_audio(source, cfg.sample_rate), cfg.sample_rate, cfg.window_s, cfg.overlap_s)
+        return None if found is None else (replace(w, raw=torch.from_numpy(w.raw)) for w in found)

@@ -1,5 +1,7 @@
 """Reading audio: files and bytes through libsndfile (``soundfile``), arrays and tensors as they are.
 
+The audio plugin's one reader, torch-free (NumPy + soundfile): the PyTorch frontend and the ONNX
+runtime (:mod:`recog_audio.reader`) both read through it, so they accept and refuse the same inputs.
 Everything ends as a mono float32 waveform ``(S,)`` (S samples) at the frontend's rate. Bad input
 raises a :mod:`recog.errors` ``InputError`` that names the input, never a libsndfile traceback.
 """
@@ -7,6 +9,7 @@ raises a :mod:`recog.errors` ``InputError`` that names the input, never a libsnd
 from __future__ import annotations
 
 import io
+import math
 import os
 import struct
 from collections.abc import Iterator
@@ -17,11 +20,9 @@ from typing import Any, BinaryIO
 
 import numpy as np
 import soundfile as sf
-import torch
-import torchaudio.functional as AF
 
 from recog.errors import CorruptInputError, EmptyInputError, InputNotFoundError, UnsupportedFormatError
-from recog.frontend import read_head
+from recog.pieces import read_head
 
 from .config import MAX_SAMPLE_RATE, MIN_SAMPLE_RATE
 
@@ -34,6 +35,7 @@ __all__ = [
     "is_file_source",
     "load_audio",
     "open_audio",
+    "read_file",
     "read_mono",
     "shortfall_allowed",
     "resample",
@@ -45,6 +47,7 @@ BLOCK_FRAMES = 1 << 16  # frames decoded per soundfile read, so downmixing never
 MP3_FRAME = 1152  # samples per MPEG layer III frame
 SNIFF_BYTES = 64  # leading bytes enough to recognise every container above
 _INT_SCALE = {np.dtype(np.int16): 2.0**15, np.dtype(np.int32): 2.0**31}  # integer PCM arrays -> [-1, 1)
+_RESAMPLE_BLOCKS = 1 << 14  # output blocks per matrix product while resampling (bounded memory)
 
 Source = Any  # a path, bytes, an array/tensor (S,) or (C, S), or (array, sample_rate)
 
@@ -88,9 +91,14 @@ def _is_rate(x: Any) -> bool:
     return isinstance(x, Integral) and not isinstance(x, bool)
 
 
+def _is_tensor(x: Any) -> bool:
+    """A torch tensor, told without importing torch (this reader serves torch-free deployments too)."""
+    return type(x).__module__.partition(".")[0] == "torch" and hasattr(x, "detach")
+
+
 def _is_audio_array(x: Any) -> bool:
-    if isinstance(x, torch.Tensor):
-        ok_dtype = x.is_floating_point() or x.dtype in (torch.int16, torch.int32)
+    if _is_tensor(x):
+        ok_dtype = x.is_floating_point() or str(x.dtype) in ("torch.int16", "torch.int32")
     elif isinstance(x, np.ndarray):
         ok_dtype = x.dtype.kind == "f" or x.dtype in _INT_SCALE
     else:
@@ -101,15 +109,17 @@ def _is_audio_array(x: Any) -> bool:
 # --- arrays -----------------------------------------------------------------
 
 
-def _array_to_mono(x: Any, source: Any) -> torch.Tensor:
-    """An array/tensor ``(S,)`` or ``(C, S)`` as a checked mono float32 tensor ``(S,)``."""
-    if isinstance(x, torch.Tensor):
+def _array_to_mono(x: Any, source: Any) -> np.ndarray:
+    """An array/tensor ``(S,)`` or ``(C, S)`` as a checked mono float32 array ``(S,)``."""
+    if _is_tensor(x):
         x = x.detach().cpu()
         if x.is_floating_point():
-            x = x.to(torch.float32)  # float16/bfloat16 have no (or a lossy) numpy form
-        if not (x.is_floating_point() or x.dtype in (torch.int16, torch.int32)):
+            x = x.float()  # float16/bfloat16 have no (or a lossy) numpy form
+        elif str(x.dtype) not in ("torch.int16", "torch.int32"):
             raise UnsupportedFormatError(source, f"expected float, int16 or int32 samples, got dtype {x.dtype}")
         x = x.numpy()
+    if not isinstance(x, np.ndarray):
+        raise UnsupportedFormatError(source, f"expected a NumPy array of samples, got {type(x).__name__}")
     if x.dtype.kind != "f" and x.dtype not in _INT_SCALE:
         raise UnsupportedFormatError(source, f"expected float, int16 or int32 samples, got dtype {x.dtype}")
     if x.ndim not in (1, 2):
@@ -127,7 +137,7 @@ def _array_to_mono(x: Any, source: Any) -> torch.Tensor:
     if scale is not None:
         mono = mono / np.float32(scale)
     _check_finite(mono, source, offset=0)
-    return torch.from_numpy(np.ascontiguousarray(mono))
+    return np.ascontiguousarray(mono)
 
 
 def _check_rate(rate: Any, source: Any) -> int:
@@ -249,7 +259,8 @@ def _reason(e: Exception) -> str:
     return reason.strip().rstrip(".")
 
 
-def _read_file(source: Any) -> tuple[np.ndarray, int]:
+def read_file(source: Any) -> tuple[np.ndarray, int]:
+    """A path or file bytes -> mono float32 ``(S,)`` at the file's own rate, checked for truncation."""
     with open_audio(source) as f:
         mono = read_mono(f, f.frames, source, kind=f.format)
         if f.frames - len(mono) > shortfall_allowed(f):
@@ -259,15 +270,47 @@ def _read_file(source: Any) -> tuple[np.ndarray, int]:
         return mono, f.samplerate
 
 
+# --- resampling -------------------------------------------------------------
+
+
+def _sinc_kernel(orig: int, new: int, width_zeros: int = 6, rolloff: float = 0.99) -> tuple[np.ndarray, int]:
+    """Polyphase windowed-sinc kernel ``(new, 2 * width + orig)`` float32 and the padding ``width``.
+
+    ``orig`` and ``new`` are already divided by their gcd. The formula of torchaudio's ``sinc_interp_hann``
+    (Hann window, 6 zero crossings, roll-off 0.99), so both paths see the same samples within float rounding.
+    """
+    base = min(orig, new) * rolloff
+    width = math.ceil(width_zeros * orig / base)
+    idx = np.arange(-width, width + orig, dtype=np.float64)[None, :] / orig  # (1, K)
+    t = np.arange(0, -new, -1, dtype=np.float64)[:, None] / new + idx  # (new, K)
+    t = np.clip(t * base, -width_zeros, width_zeros)
+    window = np.cos(t * math.pi / width_zeros / 2) ** 2
+    t = t * math.pi
+    with np.errstate(invalid="ignore", divide="ignore"):
+        kernel = np.where(t == 0, 1.0, np.sin(t) / t)
+    return (kernel * window * (base / orig)).astype(np.float32), width
+
+
+def resample(wave: np.ndarray, orig: int, new: int) -> np.ndarray:
+    """Mono ``(S,)`` float32 at ``orig`` Hz -> ``(ceil(S * new / orig),)`` at ``new`` Hz; a no-op if equal."""
+    if orig == new:
+        return wave
+    g = math.gcd(orig, new)
+    o, n = orig // g, new // g
+    kernel, width = _sinc_kernel(o, n)  # (n, K)
+    length = wave.shape[0]
+    padded = np.pad(wave.astype(np.float32, copy=False), (width, width + o))
+    frames = np.lib.stride_tricks.sliding_window_view(padded, kernel.shape[1])[::o]  # (blocks, K), a view
+    out = np.empty((frames.shape[0], n), dtype=np.float32)  # (blocks, n)
+    for b in range(0, frames.shape[0], _RESAMPLE_BLOCKS):
+        out[b : b + _RESAMPLE_BLOCKS] = frames[b : b + _RESAMPLE_BLOCKS] @ kernel.T
+    return out.reshape(-1)[: math.ceil(n * length / o)]
+
+
 # --- the entry point --------------------------------------------------------
 
 
-def resample(wave: torch.Tensor, orig: int, new: int) -> torch.Tensor:
-    """``(..., S)`` at ``orig`` Hz -> ``(..., S')`` at ``new`` Hz (windowed-sinc, torchaudio); a no-op if equal."""
-    return wave if orig == new else AF.resample(wave, orig, new)
-
-
-def load_audio(source: Source, sample_rate: int) -> torch.Tensor:
+def load_audio(source: Source, sample_rate: int) -> np.ndarray:
     """Decode any supported source to a checked mono float32 waveform ``(S,)`` at ``sample_rate`` Hz.
 
     Sources: a path or the bytes of a WAV/FLAC/OGG/MP3 file (any rate, bit depth, channel count);
@@ -275,15 +318,14 @@ def load_audio(source: Source, sample_rate: int) -> torch.Tensor:
     Channels are averaged. Integer arrays (int16, int32) are scaled to [-1, 1).
     """
     if is_file_source(source):
-        mono, rate = _read_file(source)
-        wave = torch.from_numpy(mono)
+        wave, rate = read_file(source)
     elif isinstance(source, tuple):
         if len(source) != 2:
             raise UnsupportedFormatError(source, f"expected (array, sample_rate), got a tuple of {len(source)}")
         array, rate = source
         rate = _check_rate(rate, array)
         wave = _array_to_mono(array, array)
-    elif isinstance(source, (np.ndarray, torch.Tensor)):
+    elif isinstance(source, np.ndarray) or _is_tensor(source):
         wave, rate = _array_to_mono(source, source), sample_rate
     else:
         raise UnsupportedFormatError(

@@ -11,6 +11,16 @@ def register_frontends(register: RegisterFrontend) -> None:
 
 
 @hookimpl
+def register_readers(register) -> None:
+    def audio_reader(info):
+        from .reader import AudioReader  # NumPy + soundfile: no torch in a deployment
+
+        return AudioReader.from_info(info)
+
+    register("audio", audio_reader)
+
+
+@hookimpl
 def register_models(register) -> None:
     from pathlib import Path
 

@@ -9,7 +9,8 @@ Short inputs with nothing to trim take the single-pass path (None).
 Long files are read twice, block by block: once for the levels (one float per 10 ms), once to
 decode the pieces in order (the overlap of neighbouring windows is copied over), so memory stays
 at about two windows however long the file is. In-memory waveforms are sliced. Times are in
-seconds; owning spans tile ``[0, duration)`` exactly.
+seconds; owning spans tile ``[0, duration)`` exactly. Torch-free (NumPy): the ONNX runtime's audio
+reader cuts the same pieces.
 """
 
 from __future__ import annotations
@@ -18,26 +19,30 @@ from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
-import torch
 
 from recog.errors import CorruptInputError
-from recog.frontend import Window
+from recog.pieces import Window
 from recog.windowing import LEVEL_BLOCK_S, Span, block_levels_db, plan_pieces, plan_windows
 
-from .io import BLOCK_FRAMES, open_audio, read_mono, resample, shortfall_allowed
+from .io import BLOCK_FRAMES, open_audio, read_file, read_mono, resample, shortfall_allowed
 
-__all__ = ["Span", "plan_windows", "plan_pieces", "file_windows", "waveform_windows", "LEVEL_BLOCK_S"]
+__all__ = ["Span", "plan_windows", "plan_pieces", "file_pieces", "file_windows", "waveform_windows", "LEVEL_BLOCK_S"]
 
-def _window(raw: torch.Tensor, span: Span, rate: int) -> Window:
+
+def _window(raw: np.ndarray, span: Span, rate: int) -> Window:
     start, end, own_start, own_end = span
     return Window(raw, start / rate, end / rate, own_start / rate, own_end / rate)
 
 
-def file_windows(source: Any, sample_rate: int, window_s: float, overlap_s: float) -> Iterator[Window] | None:
-    """Pieces of a file path or file bytes (see the module doc); None if one pass over the whole file is best.
+def file_pieces(
+    source: Any, sample_rate: int, window_s: float, overlap_s: float
+) -> np.ndarray | list[Window] | Iterator[Window]:
+    """A file path or file bytes, decoded once: the whole waveform ``(S,)`` at ``sample_rate`` when one
+    pass over it is best, else its pieces (see the module doc): a list for a file no longer than a
+    window (decoded already), an iterator that decodes as it goes for a longer one.
 
     Each window's ``raw`` is mono float32 ``(S,)`` at ``sample_rate``. Opening checks the file as
-    :func:`recog_audio.io.load_audio` does; decoding errors surface while iterating.
+    :func:`recog_audio.io.load_audio` does; decoding errors of a long file surface while iterating.
     """
     with open_audio(source) as f:
         rate, frames = f.samplerate, f.frames
@@ -50,14 +55,20 @@ def file_windows(source: Any, sample_rate: int, window_s: float, overlap_s: floa
                 )
             plan = plan_pieces(block_levels_db(wave, block), rate, len(wave), window_s, overlap_s)
             if plan is None:
-                return None
-            return (_window(resample(torch.from_numpy(wave[s:e].copy()), rate, sample_rate), (s, e, os_, oe), rate)
-                    for s, e, os_, oe in plan)
+                return resample(wave, rate, sample_rate)
+            return [_window(resample(wave[s:e].copy(), rate, sample_rate), (s, e, os_, oe), rate)
+                    for s, e, os_, oe in plan]
         levels = _file_levels(f, source, block)
     plan = plan_pieces(levels, rate, frames, window_s, overlap_s)
-    if plan is None:
-        return None
+    if plan is None:  # long, but nothing to cut: read it whole
+        return resample(read_file(source)[0], rate, sample_rate)
     return _iter_file(source, plan, rate, sample_rate)
+
+
+def file_windows(source: Any, sample_rate: int, window_s: float, overlap_s: float) -> Iterator[Window] | None:
+    """The pieces of :func:`file_pieces`, or None when one pass over the whole file is best."""
+    got = file_pieces(source, sample_rate, window_s, overlap_s)
+    return None if isinstance(got, np.ndarray) else iter(got)
 
 
 def _file_levels(f, source: Any, block: int) -> np.ndarray:
@@ -99,16 +110,16 @@ def _iter_file(source: Any, plan: list[Span], rate: int, sample_rate: int) -> It
                     raise CorruptInputError(
                         source, f"truncated or damaged {f.format}: header declares {f.frames} samples, decoded {got}"
                     )
-                yield _window(resample(torch.from_numpy(buf), rate, sample_rate), (start, got, own_start, got), rate)
+                yield _window(resample(buf, rate, sample_rate), (start, got, own_start, got), rate)
                 return
-            yield _window(resample(torch.from_numpy(buf), rate, sample_rate), (start, end, own_start, own_end), rate)
+            yield _window(resample(buf, rate, sample_rate), (start, end, own_start, own_end), rate)
 
 
 def waveform_windows(
-    wave: torch.Tensor, sample_rate: int, window_s: float, overlap_s: float
+    wave: np.ndarray, sample_rate: int, window_s: float, overlap_s: float
 ) -> Iterator[Window] | None:
     """Pieces of a loaded waveform ``(S,)`` at ``sample_rate``, as views; None if one pass over it is best."""
-    levels = block_levels_db(wave.detach().cpu().numpy(), round(LEVEL_BLOCK_S * sample_rate))
+    levels = block_levels_db(wave, round(LEVEL_BLOCK_S * sample_rate))
     plan = plan_pieces(levels, sample_rate, wave.shape[0], window_s, overlap_s)
     if plan is None:
         return None

@@ -14,13 +14,13 @@ import numpy as np
 import torch
 from PIL import Image
 
-from recog.errors import ConfigError, InputError
+from recog.errors import ConfigError
 from recog.frontend import Features, Frontend, FrontendConfig
 
 from .augment import LineAugmentConfig, augment_line
 from .features import ink_box, resize_to_height
 from .io import IMAGE_SUFFIXES, read_gray, sniff_image, to_ink
-from .segment import PAGE_LINES, count_text_lines
+from .segment import refuse_pages
 
 __all__ = ["LineImageConfig", "LineImageFrontend"]
 
@@ -98,11 +98,8 @@ class LineImageFrontend(Frontend):
         """
         gray = read_gray(source, max_pixels=self.config.max_pixels)  # (H, W), 1 = white
         if self.config.refuse_pages:
-            n = count_text_lines(gray)
-            if n >= PAGE_LINES:
-                raise InputError(source, f"holds {n} text lines, and this model reads one line at a time; "
-                                         "read pages line by line with `recog page` (recog_image.page)")
-        return to_ink(gray, self.config.polarity, self.config.normalize_contrast)
+            refuse_pages(gray, source)
+        return torch.from_numpy(to_ink(gray, self.config.polarity, self.config.normalize_contrast))
 
     def featurize(
         self, raw: torch.Tensor, *, augment: bool = False, generator: torch.Generator | None = None

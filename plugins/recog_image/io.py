@@ -1,8 +1,10 @@
-"""Decoding line images: any path, bytes, PIL image, array or tensor to a grayscale ``(H, W)`` tensor.
+"""Decoding line images: any path, bytes, PIL image, array or tensor to a grayscale ``(H, W)`` array.
 
 H is the image height and W its width in pixels. :func:`read_gray` returns *intensity*
 (1 = white, 0 = black); :func:`to_ink` then turns it into *ink* (1 = ink, 0 = background) whatever
 the polarity of the original. Every problem is raised as a :mod:`recog.errors` error naming the input.
+The image plugin's one reader, torch-free (NumPy + Pillow): the PyTorch frontend and the ONNX runtime
+(:mod:`recog_image.reader`) both read through it, so they accept and refuse the same inputs.
 """
 
 from __future__ import annotations
@@ -15,13 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import torch
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from recog.errors import CorruptInputError, EmptyInputError, InputNotFoundError, UnsupportedFormatError
-from recog.frontend import read_head
+from recog.pieces import read_head
 
-__all__ = ["IMAGE_SUFFIXES", "sniff_image", "read_gray", "to_ink"]
+__all__ = ["IMAGE_SUFFIXES", "MIN_INK_CONTRAST", "sniff_image", "read_gray", "to_ink"]
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".jpe", ".tif", ".tiff", ".bmp", ".dib", ".webp", ".gif")
 _BMP_DIB_SIZES = {12, 40, 52, 56, 64, 108, 124}  # BITMAPCOREHEADER .. BITMAPV5HEADER
@@ -59,7 +60,12 @@ def _header_size(head: bytes, kind: str | None) -> tuple[int, int] | None:
     return None
 
 
-def read_gray(source: Any, *, max_pixels: int) -> torch.Tensor:
+def _is_tensor(x: Any) -> bool:
+    """A torch tensor, told without importing torch (this reader serves torch-free deployments too)."""
+    return type(x).__module__.partition(".")[0] == "torch" and hasattr(x, "detach")
+
+
+def read_gray(source: Any, *, max_pixels: int) -> np.ndarray:
     """Decode one image to intensity ``(H, W)`` float32 in [0, 1] (1 = white), EXIF orientation applied.
 
     Args:
@@ -75,9 +81,14 @@ def read_gray(source: Any, *, max_pixels: int) -> torch.Tensor:
     if isinstance(source, Image.Image):
         return _from_pil(source, _pil_name(source), max_pixels)
     if isinstance(source, np.ndarray):
-        return _from_array(torch.from_numpy(np.array(source, copy=True)), source, channels_last=True, max_pixels=max_pixels)
-    if isinstance(source, torch.Tensor):
-        return _from_array(source.detach().cpu(), source, channels_last=False, max_pixels=max_pixels)
+        return _from_array(source, source, channels_last=True, max_pixels=max_pixels)
+    if _is_tensor(source):
+        x = source.detach().cpu()
+        if x.is_complex():
+            raise UnsupportedFormatError(source, f"expected real pixel values, found dtype {x.dtype}")
+        if str(x.dtype) in ("torch.float16", "torch.bfloat16"):
+            x = x.float()  # no (or a lossy) numpy form
+        return _from_array(x.numpy(), source, channels_last=False, max_pixels=max_pixels)
     if isinstance(source, (bytes, bytearray, memoryview)):
         data = bytes(source)
         return _decode(io.BytesIO(data), data[:64], source, max_pixels)
@@ -95,7 +106,7 @@ def read_gray(source: Any, *, max_pixels: int) -> torch.Tensor:
     )
 
 
-def _decode(fp: Any, head: bytes, source: Any, max_pixels: int) -> torch.Tensor:
+def _decode(fp: Any, head: bytes, source: Any, max_pixels: int) -> np.ndarray:
     if not head:
         raise EmptyInputError(source, "file is empty (0 bytes), expected an image")
     kind = sniff_image(head)
@@ -120,7 +131,7 @@ def _decode(fp: Any, head: bytes, source: Any, max_pixels: int) -> torch.Tensor:
         return _from_pil(im, source, max_pixels)
 
 
-def _from_pil(im: Image.Image, source: Any, max_pixels: int) -> torch.Tensor:
+def _from_pil(im: Image.Image, source: Any, max_pixels: int) -> np.ndarray:
     w, h = im.size
     if w == 0 or h == 0:
         raise EmptyInputError(source, f"image is {w}x{h} pixels, expected at least 1x1")
@@ -144,13 +155,13 @@ def _from_pil(im: Image.Image, source: Any, max_pixels: int) -> torch.Tensor:
     return _pil_to_gray(im, source)
 
 
-def _pil_to_gray(im: Image.Image, source: Any) -> torch.Tensor:
+def _pil_to_gray(im: Image.Image, source: Any) -> np.ndarray:
     mode = im.mode
     if mode in ("I;16", "I;16L", "I;16B", "I;16N", "I", "F"):
         a = np.asarray(im).astype(np.float64)  # (H, W)
-        return _scale_numeric(torch.from_numpy(a), source, integer=mode != "F").float()
+        return _scale_numeric(a, source, integer=mode != "F").astype(np.float32)
     if mode == "L":
-        return torch.from_numpy(np.array(im, dtype=np.float32)) / 255.0
+        return np.array(im, dtype=np.float32) / np.float32(255.0)
     has_alpha = "A" in mode or "a" in mode or (mode == "P" and "transparency" in im.info)
     if has_alpha:
         rgba = im.convert("RGBA")
@@ -160,43 +171,42 @@ def _pil_to_gray(im: Image.Image, source: Any) -> torch.Tensor:
         gray = im.convert("L") if im.mode in ("1", "P", "RGB", "RGBA") else im.convert("RGB").convert("L")
     except (ValueError, OSError) as e:
         raise UnsupportedFormatError(source, f"image mode {mode!r} cannot be converted to grayscale: {e}") from e
-    return torch.from_numpy(np.array(gray, dtype=np.float32)) / 255.0
+    return np.array(gray, dtype=np.float32) / np.float32(255.0)
 
 
-def _from_array(x: torch.Tensor, source: Any, *, channels_last: bool, max_pixels: int) -> torch.Tensor:
-    if x.dim() == 3 and channels_last:
-        x = x.permute(2, 0, 1)  # (H, W, C) -> (C, H, W)
-    if x.dim() == 2:
+def _from_array(x: np.ndarray, source: Any, *, channels_last: bool, max_pixels: int) -> np.ndarray:
+    """Pixels ``(H, W)``, ``(H, W, C)`` (``channels_last``) or ``(C, H, W)`` -> intensity ``(H, W)`` float32."""
+    if x.ndim == 3 and channels_last:
+        x = np.moveaxis(x, 2, 0)  # (H, W, C) -> (C, H, W)
+    if x.ndim == 2:
         x = x[None]  # (1, H, W)
     layout = "(H, W) or (H, W, C)" if channels_last else "(H, W) or (C, H, W)"
-    if x.dim() != 3 or x.shape[0] not in (1, 2, 3, 4):
+    if x.ndim != 3 or x.shape[0] not in (1, 2, 3, 4):
         raise UnsupportedFormatError(source, f"expected an image of shape {layout} with C in 1..4")
     c, h, w = x.shape
     if h == 0 or w == 0:
         raise EmptyInputError(source, f"image is {w}x{h} pixels, expected at least 1x1")
     if h * w > max_pixels:
         raise UnsupportedFormatError(source, f"image is {w}x{h} = {w * h} pixels, more than the limit of {max_pixels}")
-    if x.dtype == torch.bool:
-        x = x.float()
-    elif x.dtype == torch.uint8:
-        x = x.float() / 255.0
-    elif x.is_floating_point():
-        x = _scale_numeric(x.double(), source, integer=False).float()
-    elif not x.is_complex():
-        x = _scale_numeric(x.double(), source, integer=True).float()
+    if x.dtype == np.bool_:
+        x = x.astype(np.float32)
+    elif x.dtype == np.uint8:
+        x = x.astype(np.float32) / np.float32(255.0)
+    elif x.dtype.kind in "fiu":
+        x = _scale_numeric(x.astype(np.float64), source, integer=x.dtype.kind != "f").astype(np.float32)
     else:
         raise UnsupportedFormatError(source, f"expected real pixel values, found dtype {x.dtype}")
     if c in (2, 4):  # composite on white: v * a + 1 * (1 - a)
         alpha = x[-1:]
-        x = x[:-1] * alpha + (1.0 - alpha)
+        x = x[:-1] * alpha + (np.float32(1.0) - alpha)
     if x.shape[0] == 3:
-        x = sum(wt * x[i] for i, wt in enumerate(_LUMA))[None]
-    return x[0].contiguous()  # (H, W)
+        x = sum(np.float32(wt) * x[i] for i, wt in enumerate(_LUMA))[None]
+    return np.ascontiguousarray(x[0], dtype=np.float32)  # (H, W)
 
 
-def _scale_numeric(x: torch.Tensor, source: Any, *, integer: bool) -> torch.Tensor:
+def _scale_numeric(x: np.ndarray, source: Any, *, integer: bool) -> np.ndarray:
     """Values to [0, 1]: floats in [0, 1] or [0, 255]; integers by the range they fit (8, 16 bits, or their max)."""
-    if not torch.isfinite(x).all():
+    if not np.isfinite(x).all():
         raise CorruptInputError(source, "pixel values contain NaN or infinity")
     lo, hi = float(x.min()), float(x.max())
     if lo < 0:
@@ -216,7 +226,14 @@ def _scale_numeric(x: torch.Tensor, source: Any, *, integer: bool) -> torch.Tens
 MIN_INK_CONTRAST = 0.1  # the strongest ink must stand this far (of full scale) above the background
 
 
-def to_ink(gray: torch.Tensor, polarity: str = "auto", normalize: bool = True) -> torch.Tensor:
+def _lower_median(x: np.ndarray) -> np.float32:
+    """The lower of the two middle values for an even count (as ``torch.median``, so models see what they trained on)."""
+    flat = x.reshape(-1)
+    k = (flat.size - 1) // 2
+    return np.partition(flat, k)[k]
+
+
+def to_ink(gray: np.ndarray, polarity: str = "auto", normalize: bool = True) -> np.ndarray:
     """Intensity ``(H, W)`` -> ink ``(H, W)``: 1 = ink, 0 = background, for either polarity.
 
     Args:
@@ -227,18 +244,18 @@ def to_ink(gray: torch.Tensor, polarity: str = "auto", normalize: bool = True) -
             strongest ink is less than :data:`MIN_INK_CONTRAST` above the background has no ink (all zeros).
     """
     if polarity == "auto":
-        dark_on_light = bool(gray.median() >= gray.mean())
+        dark_on_light = bool(_lower_median(gray) >= gray.mean(dtype=np.float32))
     elif polarity in ("dark-on-light", "light-on-dark"):
         dark_on_light = polarity == "dark-on-light"
     else:
         raise ValueError(f"polarity must be 'auto', 'dark-on-light' or 'light-on-dark', got {polarity!r}")
-    ink = 1.0 - gray if dark_on_light else gray.clone()
+    ink = np.float32(1.0) - gray if dark_on_light else gray.copy()
     if not normalize:
         return ink
-    bg, top = ink.median(), ink.max()
+    bg, top = _lower_median(ink), ink.max()
     if float(top - bg) < MIN_INK_CONTRAST:  # blank paper, its texture or scanner noise: no ink at all
-        return torch.zeros_like(ink)
-    return ((ink - bg) / (top - bg)).clamp_(0.0, 1.0)
+        return np.zeros_like(ink)
+    return np.clip((ink - bg) / (top - bg), 0.0, 1.0)
 
 
 def _pil_name(im: Image.Image) -> str | Path:

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from recog.errors import DataError, InputError, RecogError
 
@@ -83,7 +82,7 @@ class _Empty:
 
 def _read_pixels(image: str | Path) -> np.ndarray:
     gray = read_gray(image, max_pixels=MAX_PAGE_PIXELS)  # (H, W) float, 1 = white
-    return (gray.clamp(0, 1) * 255).round().to(torch.uint8).numpy()
+    return (np.clip(gray, 0, 1) * 255).round().astype(np.uint8)
 
 
 def read_page(image: str | Path | None, lines: str | Path | None = None,

@@ -14,6 +14,16 @@ def register_frontends(register: RegisterFrontend) -> None:
 
 
 @hookimpl
+def register_readers(register) -> None:
+    def image_reader(info):
+        from .reader import ImageReader  # NumPy + Pillow: no torch in a deployment
+
+        return ImageReader.from_info(info)
+
+    register("image", image_reader)
+
+
+@hookimpl
 def register_commands(register: RegisterCommand) -> None:
     register("render", "render synthetic handwriting with installed fonts (PNGs + JSONL manifest)", configure_render, run_render)
     register("page", PAGE_HELP, configure_page, run_page)

@@ -12,9 +12,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from recog.errors import InputError
+
 from .layout import TextLine
 
-__all__ = ["SegmentConfig", "segment_lines", "ink_mask", "count_text_lines", "PAGE_LINES"]
+__all__ = ["SegmentConfig", "segment_lines", "ink_mask", "count_text_lines", "refuse_pages", "PAGE_LINES"]
 
 PAGE_LINES = 3  # an image with this many substantial text lines is a page, not a line (see count_text_lines)
 
@@ -113,3 +115,11 @@ def count_text_lines(gray) -> int:
     heights = [ln.box[3] - ln.box[1] for ln in lines]
     inks = [int(ink[ln.box[1]:ln.box[3], ln.box[0]:ln.box[2]].sum()) for ln in lines]
     return sum(1 for h, k in zip(heights, inks) if k >= 0.25 * max(inks) and h >= 0.5 * max(heights))
+
+
+def refuse_pages(gray, source) -> None:
+    """Raise :class:`recog.errors.InputError` naming ``source`` when ``gray`` ``(H, W)`` holds a page, not a line."""
+    n = count_text_lines(gray)
+    if n >= PAGE_LINES:
+        raise InputError(source, f"holds {n} text lines, and this model reads one line at a time; "
+                                 "read pages line by line with `recog page` (recog_image.page)")

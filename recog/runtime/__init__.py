@@ -15,7 +15,7 @@ and the time stride, so the ``.onnx`` file is all the runtime needs.
 """
 
 from .model_info import FORMAT, OnnxModelInfo
-from .readers import READERS, InputReader, Piece, reader_for
+from ..pieces import InputReader, Piece, reader_for
 from .session import OnnxRecognizer, default_providers, gpu_available, tensorrt_options
 
 __all__ = [
@@ -24,7 +24,6 @@ __all__ = [
     "OnnxRecognizer",
     "InputReader",
     "Piece",
-    "READERS",
     "reader_for",
     "default_providers",
     "gpu_available",

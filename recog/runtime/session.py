@@ -10,7 +10,7 @@ import math
 import ctypes.util
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +18,9 @@ import numpy as np
 
 from ..decode import NOTHING, CTCHypothesis, silent_items
 from ..errors import BundleError, ModelMismatchError, RecogError
-from ..results import TokenTiming, Transcript, token_timings
+from ..pieces import InputReader, Piece, reader_for
+from ..results import Stitcher, TokenTiming, Transcript, token_timings
 from .model_info import OnnxModelInfo
-from .readers import InputReader, Piece, reader_for
 
 __all__ = ["OnnxRecognizer", "default_providers", "gpu_available", "tensorrt_options"]
 
@@ -123,8 +123,8 @@ class OnnxRecognizer:
         providers: ONNX Runtime execution providers, names or ``(name, options)`` pairs, in order of
             preference; default :func:`default_providers` (TensorRT/CUDA when a GPU is present, else CPU;
             TensorRT with :func:`tensorrt_options`: engines cached under ``~/.cache/recog/tensorrt``).
-        reader: turns sources into graph inputs; default the built-in reader of the export's
-            frontend (``audio``, ``image``). Needed for other frontends.
+        reader: turns sources into graph inputs; default the reader that the plugin of the export's
+            frontend registers (``register_readers``; the built-in ``audio`` and ``image`` plugins do).
         threads: ONNX Runtime intra-op threads (default: ``OMP_NUM_THREADS``, else 1 — one thread per process is
             fastest on a busy machine; run several processes, or pass 2 on an idle one).
         session_options: an ``onnxruntime.SessionOptions`` to use instead of the defaults
@@ -210,7 +210,7 @@ class OnnxRecognizer:
             if self._reader is None:
                 raise ModelMismatchError(
                     f"{self.path}: the torch-free runtime has no reader for the {self.info.frontend!r} frontend; "
-                    "pass reader= to OnnxRecognizer"
+                    "install the plugin that reads it, or pass reader= to OnnxRecognizer"
                 )
         if self.info.inputs not in self._reader.kinds:
             raise ModelMismatchError(
@@ -269,7 +269,8 @@ class OnnxRecognizer:
             batch_size: pieces per forward pass.
             errors: "raise" to raise the first input error, or "return" to put the
                 :class:`RecogError` in that input's place and go on with the others.
-            progress: called as ``progress(done, total, {})`` in pieces of input decoded so far.
+            progress: called as ``progress(done, total, {})`` as inputs finish (a long input counts when all
+                its windows are done), as :meth:`recog.Recognizer.transcribe_batch` reports it.
 
         Returns:
             One :class:`Transcript` (or error, with ``errors="return"``) per source, in order,
@@ -279,48 +280,75 @@ class OnnxRecognizer:
             raise ValueError("errors must be 'raise' or 'return'")
         reader = self.reader
         results: list[Transcript | RecogError | None] = [None] * len(sources)
-        cut: dict[int, list[Piece]] = {}
+        whole: dict[int, list[Piece]] = {}  # inputs read at once: batched across inputs, by length
+
+        def report() -> None:
+            if progress is not None:
+                progress(sum(r is not None for r in results), len(sources), {})
+
         for i, src in enumerate(sources):
             try:
-                cut[i] = reader.pieces(src, self.info.inputs)
+                got = reader.pieces(src, self.info.inputs)
+                if isinstance(got, list) and got:
+                    whole[i] = got
+                else:  # read as it goes (a long input: memory bounded by the batch), or nothing to read
+                    results[i] = self._transcribe_stream(src, got, batch_size)
+                    report()
             except RecogError as e:
                 if errors == "raise":
                     raise
                 results[i] = e
-        flat = sorted(((i, k) for i, ps in cut.items() for k in range(len(ps))), key=lambda ik: cut[ik[0]][ik[1]].data.shape[-1])
+                report()
+        flat = sorted(((i, k) for i, ps in whole.items() for k in range(len(ps))),
+                      key=lambda ik: whole[ik[0]][ik[1]].data.shape[-1])
         done: dict[tuple[int, int], tuple[CTCHypothesis, int]] = {}
+        left = {i: len(ps) for i, ps in whole.items()}
         for b in range(0, len(flat), batch_size):
             chunk = flat[b : b + batch_size]
-            hyps, frames = self._run_pieces([cut[i][k] for i, k in chunk])
+            hyps, frames = self._run_pieces([whole[i][k] for i, k in chunk])
             done.update((ik, (h, int(f))) for ik, h, f in zip(chunk, hyps, frames))
-            if progress is not None:
-                progress(len(done), len(flat), {})
-        chars = self.info.alphabet.chars
-        for i, pieces in cut.items():
-            tokens: list[TokenTiming] = []
-            alternatives: tuple = ()
-            if len(pieces) == 1 and pieces[0].own is None:
-                hyp, frames = done[(i, 0)]
-                alternatives = hyp.alternatives
-                tokens = token_timings(hyp, chars, self.info.time_stride * pieces[0].frame_step, pieces[0].offset)
-                confidence, extent = hyp.confidence, frames * pieces[0].frame_step
-            else:  # windows: keep tokens centred in each window's own span; confidence weighted by span
-                weighted, extent, last_end = 0.0, 0.0, 0.0
-                for k, p in enumerate(pieces):
-                    hyp, _ = done[(i, k)]
-                    lo, hi = p.own  # type: ignore[misc]
-                    if tokens and p.end is not None and p.offset >= last_end and " " in chars:
-                        tokens.append(TokenTiming(" ", last_end, p.offset, 1.0))  # pieces cut at a silence: a word boundary
-                    last_end = p.end if p.end is not None else math.inf
-                    tokens.extend(t for t in token_timings(hyp, chars, self.info.time_stride * p.frame_step, p.offset)
-                                  if lo <= (t.start + t.end) / 2 < hi)
-                    weighted += hyp.confidence * (hi - lo)
-                    extent += hi - lo
-                confidence = weighted / extent if extent else 0.0
-            results[i] = Transcript.from_tokens(
-                tokens, confidence, self.info.unit, sources[i], self.name, extent, alternatives
-            )
+            for i, _ in chunk:
+                left[i] -= 1
+                if left[i] == 0:
+                    results[i] = self._joined(sources[i], whole[i], [done[(i, k)] for k in range(len(whole[i]))])
+            report()
         return results  # type: ignore[return-value]
+
+    def _placed(self, hyp: CTCHypothesis, piece: Piece) -> list[TokenTiming]:
+        return token_timings(hyp, self.info.alphabet.chars, self.info.time_stride * piece.frame_step, piece.offset)
+
+    def _joined(self, source: Any, pieces: list[Piece], decoded: list[tuple[CTCHypothesis, int]]) -> Transcript:
+        """The transcript of an input from its decoded pieces (one whole piece, or pieces to stitch)."""
+        if len(pieces) == 1 and pieces[0].own is None:
+            (hyp, frames), piece = decoded[0], pieces[0]
+            return Transcript.from_tokens(self._placed(hyp, piece), hyp.confidence, self.info.unit, source, self.name,
+                                          frames * piece.frame_step, hyp.alternatives)
+        stitcher = Stitcher(" " in self.info.alphabet.chars)
+        for piece, (hyp, _) in zip(pieces, decoded):
+            self._stitch(stitcher, piece, hyp)
+        return stitcher.transcript(self.info.unit, source, self.name)
+
+    def _stitch(self, stitcher: Stitcher, piece: Piece, hyp: CTCHypothesis) -> None:
+        end = piece.end if piece.end is not None else math.inf
+        stitcher.add(self._placed(hyp, piece), hyp.confidence, piece.offset, end, piece.own)  # type: ignore[arg-type]
+
+    def _transcribe_stream(self, source: Any, pieces: Iterable[Piece], batch_size: int) -> Transcript:
+        stitcher = Stitcher(" " in self.info.alphabet.chars)
+        pending: list[Piece] = []
+
+        def flush() -> None:
+            hyps, _ = self._run_pieces(pending)
+            for piece, hyp in zip(pending, hyps):
+                self._stitch(stitcher, piece, hyp)
+            pending.clear()
+
+        for piece in pieces:
+            pending.append(piece)
+            if len(pending) >= batch_size:
+                flush()
+        if pending:
+            flush()
+        return stitcher.transcript(self.info.unit, source, self.name)
 
     def __repr__(self) -> str:
         return f"OnnxRecognizer({str(self.path)!r}, providers={self.providers})"

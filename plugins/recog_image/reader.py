@@ -1,0 +1,95 @@
+"""The torch-free reader of line-image exports (ONNX runtime): Pillow + NumPy, the image frontend's geometry.
+
+Images are read by :mod:`recog_image.io` (the code the PyTorch frontend reads with, so both paths accept
+and refuse the same inputs, pages included); cropping and scaling are NumPy/Pillow ports of
+:mod:`recog_image.features` (tested equal within 1e-4).
+
+H height, W width in pixels. An image becomes the feature map ``(1, line_height, W')`` the
+``image`` frontend would give: grayscale intensity (EXIF orientation applied, alpha composited on
+white) -> ink map (1 = ink, 0 = background, polarity detected from the median as the frontend
+does, contrast stretched) -> cropped to the ink's box with a margin -> scaled to ``line_height``
+rows with antialiased bilinear interpolation (Pillow's ``BILINEAR`` on float images, the filter
+torch's ``interpolate(..., antialias=True)`` was ported from) -> clamped to [0, 1].
+
+The image frontend offers no feature module (its crop and polarity depend on the pixel values),
+so image exports take features, computed here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from PIL import Image
+
+from recog.errors import ModelMismatchError
+from recog.pieces import Piece
+
+from .io import read_gray, to_ink
+from .segment import refuse_pages
+
+if TYPE_CHECKING:  # pragma: no cover
+    from recog.runtime.model_info import OnnxModelInfo
+
+__all__ = ["ImageReader", "ink_box", "resize_to_height", "line_features"]
+
+
+# --- geometry ----------------------------------------------------------------------------------------
+
+
+def ink_box(ink: np.ndarray, *, threshold: float, margin: float) -> tuple[int, int, int, int]:
+    """``(y0, y1, x0, x1)`` around the ink, widened by ``margin`` times its height; the whole image if none."""
+    h, w = ink.shape
+    mask = ink > threshold  # (H, W)
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    if rows.size == 0 or cols.size == 0:
+        return 0, h, 0, w
+    y0, y1, x0, x1 = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
+    pad = max(1, round(margin * (y1 - y0)))
+    return max(0, y0 - pad), min(h, y1 + pad), max(0, x0 - pad), min(w, x1 + pad)
+
+
+def resize_to_height(ink: np.ndarray, height: int, max_width: int | None = None) -> np.ndarray:
+    """``(H, W)`` -> ``(height, W')``, W' = round(W * height / H) capped at ``max_width``; antialiased bilinear."""
+    h, w = ink.shape
+    new_w = max(1, round(w * height / h))
+    if max_width is not None:
+        new_w = min(new_w, max_width)
+    if (h, w) == (height, new_w):
+        return ink.copy()
+    im = Image.fromarray(np.ascontiguousarray(ink, dtype=np.float32), mode="F")
+    out = np.asarray(im.resize((new_w, height), Image.Resampling.BILINEAR), dtype=np.float32)
+    return np.clip(out, 0.0, 1.0)  # (height, W')
+
+
+def line_features(ink: np.ndarray, cfg: dict) -> Piece:
+    """Ink map ``(H, W)`` -> :class:`Piece` with features ``(1, line_height, W')``, as the frontend's featurize."""
+    x0, width = 0, ink.shape[1]
+    if cfg.get("crop", True):
+        y0, y1, x0, x1 = ink_box(ink, threshold=cfg.get("crop_threshold", 0.25), margin=cfg.get("crop_margin", 0.1))
+        ink, width = ink[y0:y1, x0:x1], x1 - x0
+    x = resize_to_height(ink, int(cfg["line_height"]), cfg.get("max_width", 4096))  # (F, W')
+    return Piece(x[None], width / x.shape[1], float(x0))
+
+
+@dataclass(frozen=True)
+class ImageReader:
+    """Reads line images for an export of the ``image`` frontend (graph input ``features``)."""
+
+    config: dict  # the frontend's config from the export's metadata
+    kinds: tuple[str, ...] = ("features",)
+
+    @classmethod
+    def from_info(cls, info: OnnxModelInfo) -> ImageReader:
+        return cls(dict(info.frontend_config))
+
+    def pieces(self, source: Any, kind: str) -> list[Piece]:
+        if kind != "features":
+            raise ModelMismatchError("an image export takes features; this one expects raw input")
+        cfg = self.config
+        gray = read_gray(source, max_pixels=int(cfg.get("max_pixels", 1 << 25)))
+        if cfg.get("refuse_pages", True):  # the frontend's default, for exports made before the setting
+            refuse_pages(gray, source)
+        ink = to_ink(gray, cfg.get("polarity", "auto"), cfg.get("normalize_contrast", True))
+        return [line_features(ink, cfg)]
