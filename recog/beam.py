@@ -82,7 +82,7 @@ class BeamOptions:
 
     Attributes:
         beam: hypotheses kept per frame.
-        beam_token: characters tried per frame (the most likely ones).
+        beam_token: at most this many characters tried per frame (the most likely ones above ``prune``).
         threshold: hypotheses scoring more than this below the best are dropped.
         lm_weight: weight of the LM log-probability (0: no LM influence).
         char_bonus: ``"beam"``: added per emitted character.
@@ -93,7 +93,7 @@ class BeamOptions:
     """
 
     beam: int = 16
-    beam_token: int = 8
+    beam_token: int = 64
     threshold: float = 20.0
     lm_weight: float = 0.5
     char_bonus: float = 0.0
@@ -179,13 +179,13 @@ def _flashlight():
 _NEG = -math.inf
 
 
-def _lse(a: float, b: float) -> float:
-    if a == _NEG:
-        return b
+def _lse(a: float, b: float, _log1p=math.log1p, _exp=math.exp) -> float:
+    """log(exp(a) + exp(b))."""
+    if a < b:
+        a, b = b, a
     if b == _NEG:
         return a
-    m = a if a > b else b
-    return m + math.log1p(math.exp(-abs(a - b)))
+    return a + _log1p(_exp(b - a))
 
 
 def _search(
@@ -198,22 +198,41 @@ def _search(
     # hotword node, a word starts here)
     beams: dict[tuple[int, ...], list[float]] = {(): [0.0, _NEG]}
     state: dict[tuple[int, ...], tuple[Any, float, int, bool]] = {(): (lm.start() if lm else None, 0.0, 0, True)}
+    tried = lp[:, 1:] > opts.prune  # (T', V-1): characters worth trying per frame
     for t in range(t_len):
         row = lp[t]
-        cand = [int(k) for k in np.flatnonzero(row > opts.prune) if k != 0]
         blank = float(row[0])
+        if not tried[t].any():  # a blank frame (most of them): every prefix stays itself, none is added
+            for prefix, probs in beams.items():
+                pb, pnb = probs
+                last = prefix[-1] if prefix else 0
+                probs[0] = _lse(pb, pnb) + blank
+                probs[1] = pnb + float(row[last]) if last > 0 else _NEG
+            continue
+        cand = np.flatnonzero(tried[t]) + 1
+        if len(cand) > opts.beam_token:  # the most likely ones only
+            cand = cand[np.argpartition(row[cand], -opts.beam_token)[-opts.beam_token :]]
+        cand = cand.tolist()
         nxt: dict[tuple[int, ...], list[float]] = {}
+        row_l = row.tolist()
         for prefix, (pb, pnb) in beams.items():
             total = _lse(pb, pnb)
-            slot = nxt.setdefault(prefix, [_NEG, _NEG])
-            slot[0] = _lse(slot[0], total + blank)
+            slot = nxt.get(prefix)
+            if slot is None:
+                slot = nxt[prefix] = [total + blank, _NEG]
+            else:  # reached already as another prefix's extension this frame
+                slot[0] = _lse(slot[0], total + blank)
             last = prefix[-1] if prefix else -1
             if last > 0:  # the last character's run goes on (collapses into the same prefix)
-                slot[1] = _lse(slot[1], pnb + float(row[last]))
+                slot[1] = _lse(slot[1], pnb + row_l[last])
             for k in cand:
                 ext = prefix + (k,)
-                into = nxt.setdefault(ext, [_NEG, _NEG])
-                into[1] = _lse(into[1], (pb if k == last else total) + float(row[k]))  # a repeat needs a blank between
+                p_ext = (pb if k == last else total) + row_l[k]  # a repeat needs a blank between
+                into = nxt.get(ext)
+                if into is None:
+                    nxt[ext] = [_NEG, p_ext]
+                else:
+                    into[1] = _lse(into[1], p_ext)
                 if ext not in state:
                     ctx, score, node, boundary = state[prefix]
                     c = chars[k - 1]
@@ -225,11 +244,11 @@ def _search(
                         score += bias
                     state[ext] = (ctx, score, node, c == " ")
 
-        def rank(item: tuple[tuple[int, ...], list[float]]) -> float:
-            prefix, (pb, pnb) = item
-            return _lse(pb, pnb) + state[prefix][1] + opts.char_bonus * len(prefix)
-
-        beams = dict(sorted(nxt.items(), key=rank, reverse=True)[: opts.beam])
+        ranked = sorted(
+            ((_lse(pb, pnb) + state[p][1] + opts.char_bonus * len(p), p) for p, (pb, pnb) in nxt.items()), reverse=True
+        )
+        floor = ranked[0][0] - opts.threshold
+        beams = {p: nxt[p] for score, p in ranked[: opts.beam] if score >= floor}
         state = {p: state[p] for p in beams}
 
     def final(prefix: tuple[int, ...]) -> float:
@@ -275,21 +294,26 @@ def _align_states(lp: np.ndarray, tokens: tuple[int, ...], optional: int | None 
         score[1] = emit[0, 1]
     if optional is not None and s_len > 3 and ext[1] == optional:
         score[3] = emit[0, 3]
-    neg2 = np.full(2, -np.inf)
+    # moves into each state, as additive masks (0 allowed, -inf not): stay, +1, +2 (skip a blank), and with an
+    # optional token, +2 over it into a blank and +4 over it into a character
+    masks = [np.zeros(s_len), np.zeros(s_len), np.where(skip, 0.0, -np.inf)]
+    moves = [0, 1, 2]
+    if optional is not None and (over_blank.any() or over_char.any()):
+        masks += [np.where(over_blank, 0.0, -np.inf), np.where(over_char, 0.0, -np.inf)]
+        moves += [2, 4]
+    masks_a = np.stack(masks)  # (M, S)
+    moves_a = np.asarray(moves, dtype=np.int8)
+    buf = np.full(s_len + 4, -np.inf)  # score shifted: buf[4 - m : 4 - m + S] is the score m states back
+    cand = np.empty_like(masks_a)
     back = np.zeros((t_len, s_len), dtype=np.int8)  # states moved: 0 stay, 1, 2 or 4
-    moves = np.array([0, 1, 2, 2, 4])
     for t in range(1, t_len):
-        stay = score
-        step = np.concatenate(([-np.inf], score[:-1]))
-        two = np.concatenate((neg2, score[:-2]))[:s_len]
-        jump = np.where(skip, two, -np.inf)
-        blank_over = np.where(over_blank, two, -np.inf)
-        four = np.concatenate((np.full(4, -np.inf), score[:-4]))[:s_len]
-        char_over = np.where(over_char, four, -np.inf)
-        stacked = np.stack([stay, step, jump, blank_over, char_over])  # (5, S)
-        choice = stacked.argmax(axis=0)
-        score = stacked[choice, np.arange(s_len)] + emit[t]
-        back[t] = moves[choice]
+        buf[4:] = score
+        for i, m in enumerate(moves):
+            cand[i] = buf[4 - m : 4 - m + s_len]
+        cand += masks_a
+        choice = cand.argmax(axis=0)
+        score = cand.max(axis=0) + emit[t]
+        back[t] = moves_a[choice]
     ends = [s_len - 1] + ([s_len - 2] if s_len > 1 else [])
     if optional is not None and s_len > 3 and ext[-2] == optional:
         ends.append(s_len - 4)

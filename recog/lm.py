@@ -1,4 +1,4 @@
-"""Character n-gram language models for CTC beam search (NumPy-free, torch-free).
+"""Character n-gram language models for CTC beam search (NumPy, torch-free).
 
 An open-vocabulary model over the characters of a model's alphabet: it learns spelling and word
 shapes from text (``"sixty" not "sixt"``, ``"Straße" not "Strafse"``) without a fixed word list.
@@ -25,13 +25,15 @@ from collections.abc import Hashable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+import numpy as np
+
 from .atomic import atomic_write
 from .errors import BundleError, ConfigError
 
 __all__ = ["CharLanguageModel", "CharNgramLM", "BOS", "EOS"]
 
 FORMAT = "recog-charlm/1"
-_CACHE_MAX = 200_000  # cached (context, character) log-probabilities
+_CACHE_MAX = 20_000  # cached contexts (each holds the log-probabilities of every character: ~3 KB)
 BOS, EOS = "\x02", "\x03"  # start padding and end-of-text symbols (never in an alphabet: control characters)
 
 
@@ -81,7 +83,10 @@ class CharNgramLM:
         self.meta = dict(meta or {})
         self._floor = 1.0 / (len(self.vocab) + 1)  # uniform over vocab + EOS
         self._totals = {h: (sum(d.values()), len(d)) for h, d in counts.items()}  # h -> (N(h), T(h))
-        self._cache: dict[tuple[str, str], float] = {}
+        self._symbols = self.vocab + [EOS]
+        self._index = {c: i for i, c in enumerate(self._symbols)}
+        self._rows: dict[str, list[float]] = {}  # context as given -> log P(symbol | context), per symbol
+        self._dists: dict[str, np.ndarray] = {}  # seen context -> P(symbol | context) (S,)
 
     # --- training ---------------------------------------------------------------------------
     @classmethod
@@ -115,18 +120,45 @@ class CharNgramLM:
 
     # --- scoring ----------------------------------------------------------------------------
     def logp(self, context: str, char: str) -> float:
-        """Natural-log probability of ``char`` (or :data:`EOS`) after ``context`` (only its last n-1 characters matter)."""
+        """Natural-log probability of ``char`` (or :data:`EOS`) after ``context`` (only its last n-1 characters matter).
+
+        The whole distribution after a context is computed at once (NumPy) and cached: a beam search asks
+        for several characters after each context.
+        """
+        row = self._rows.get(context)
+        if row is None:
+            if len(self._rows) >= _CACHE_MAX:  # bounded memory over hours of audio
+                self._rows.clear()
+                self._dists.clear()
+            row = self._rows[context] = np.log(self._dist(self._seen_suffix(context))).tolist()
+        i = self._index.get(char)
+        return row[i] if i is not None else math.log(self._prob(self._seen_suffix(context), char))
+
+    def _seen_suffix(self, context: str) -> str:
+        """The longest suffix of the last n-1 characters seen in training (an unseen context scores as it)."""
         h = context[-(self.order - 1) :] if self.order > 1 else ""
-        while h and h not in self._totals:  # an unseen context scores as its longest seen suffix
+        while h and h not in self._totals:
             h = h[1:]
-        key = (h, char)
-        hit = self._cache.get(key)
-        if hit is None:
-            hit = math.log(self._prob(h, char))
-            if len(self._cache) >= _CACHE_MAX:  # bounded memory over hours of audio
-                self._cache.clear()
-            self._cache[key] = hit
-        return hit
+        return h
+
+    def _dist(self, h: str) -> np.ndarray:
+        """``P(symbol | h)`` for every symbol ``(S,)``: the Witten-Bell recursion, vectorised."""
+        dist = self._dists.get(h)
+        if dist is None:
+            lower = np.full(len(self._symbols), self._floor) if not h else self._dist(h[1:])
+            total = self._totals.get(h)
+            if total is None:
+                dist = lower
+            else:
+                n, t = total
+                counts = np.zeros(len(self._symbols))
+                for c, k in self.counts[h].items():
+                    i = self._index.get(c)
+                    if i is not None:
+                        counts[i] = k
+                dist = (counts + t * lower) / (n + t)
+            self._dists[h] = dist
+        return dist
 
     def _prob(self, h: str, char: str) -> float:
         lower = self._floor if not h else self._prob(h[1:], char)
