@@ -107,6 +107,10 @@ def _transcribe(args: argparse.Namespace) -> int:
             print(f"{prefix}{r.text}")
     if args.format == "json" and args.output_dir is None:
         print(json.dumps(docs if len(args.paths) > 1 else (docs[0] if docs else None), ensure_ascii=False, indent=2))
+    for i in sorted(results):  # an empty transcript says why (silence, a blank page ...)
+        r = results[i]
+        for w in () if isinstance(r, RecogError) else r.warnings:
+            print(f"recog: warning: {r.source}: {w}", file=sys.stderr)
     for f in failures:
         print(f"recog: error: {f}", file=sys.stderr)
     if failures and len(args.paths) > 1:

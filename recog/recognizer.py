@@ -135,9 +135,11 @@ class Recognizer:
         return token_timings(hyp, self.alphabet.chars, self.model.config.time_stride * ft.frame_step, ft.offset)
 
     def _transcript(
-        self, tokens: list[TokenTiming], confidence: float, source: Any, extent: float, alternatives: tuple = ()
+        self, tokens: list[TokenTiming], confidence: float, source: Any, extent: float, alternatives: tuple = (),
+        signal: bool = True,
     ) -> Transcript:
-        return Transcript.from_tokens(tokens, confidence, self.frontend.unit, source, self.name, extent, alternatives)
+        return Transcript.from_tokens(tokens, confidence, self.frontend.unit, source, self.name, extent, alternatives,
+                                      signal=signal)
 
     def _transcribe_windows(self, source: Any, windows: Iterable, batch_size: int) -> Transcript:
         stitcher = Stitcher(" " in self.alphabet.chars)
@@ -149,7 +151,8 @@ class Recognizer:
                 ft = self.frontend.featurize(w.raw)
                 feats.append(Features(ft.data, ft.frame_step, ft.unit, offset=w.start))
             for w, ft, hyp in zip(pending, feats, self._run(feats)):
-                stitcher.add(self._to_tokens(hyp, ft), hyp.confidence, w.start, w.end, (w.own_start, w.own_end))
+                stitcher.add(self._to_tokens(hyp, ft), hyp.confidence, w.start, w.end, (w.own_start, w.own_end),
+                             signal=hyp is not NOTHING)
             pending.clear()
 
         for w in windows:
@@ -234,7 +237,7 @@ class Recognizer:
             for (i, ft), hyp in zip(chunk, hyps):
                 extent = ft.num_frames * ft.frame_step
                 results[i] = self._transcript(
-                    self._to_tokens(hyp, ft), hyp.confidence, sources[i], extent, hyp.alternatives
+                    self._to_tokens(hyp, ft), hyp.confidence, sources[i], extent, hyp.alternatives, hyp is not NOTHING
                 )
             if progress is not None:
                 progress(sum(r is not None for r in results), len(sources), {})

@@ -10,7 +10,7 @@ from typing import Any
 from .decode import CTCHypothesis
 from .errors import InputError
 
-__all__ = ["TokenTiming", "Transcript", "Stitcher", "token_timings", "collapse_spaces", "describe_source"]
+__all__ = ["TokenTiming", "Transcript", "Stitcher", "empty_reason", "token_timings", "collapse_spaces", "describe_source"]
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,8 @@ class Transcript:
         extent: the input's length in ``unit`` (its duration, or its width in pixels).
         alternatives: with a beam decoder asked for ``nbest`` > 1 (and an input read in one piece):
             the best distinct texts with their decoder scores, best first, ``text`` among them.
+        warnings: why a transcript is empty: the input holds nothing to read (silence, a blank page: see
+            :func:`empty_reason`), or the model recognised nothing in it. Empty for a non-empty text.
     """
 
     text: str
@@ -50,16 +52,22 @@ class Transcript:
     model: str
     extent: float = 0.0
     alternatives: tuple[tuple[str, float], ...] = ()
+    warnings: tuple[str, ...] = ()
 
     @classmethod
     def from_tokens(
         cls, tokens: Sequence[TokenTiming], confidence: float, unit: str, source: Any, model: str, extent: float,
-        alternatives: tuple[tuple[str, float], ...] = (),
+        alternatives: tuple[tuple[str, float], ...] = (), *, signal: bool = True,
     ) -> Transcript:
-        """The transcript of character tokens (spaces collapsed as in :func:`collapse_spaces`)."""
+        """The transcript of character tokens (spaces collapsed as in :func:`collapse_spaces`).
+
+        ``signal``: False when the input held nothing to read (no piece of it had signal); an empty text
+        then says so in ``warnings``.
+        """
         kept = collapse_spaces(tokens)
         text = "".join(t.text for t in kept)
-        return cls(text, kept, confidence, unit, describe_source(source), model, extent, tuple(alternatives))
+        warnings = () if text else (empty_reason(unit, signal),)
+        return cls(text, kept, confidence, unit, describe_source(source), model, extent, tuple(alternatives), warnings)
 
     @property
     def words(self) -> tuple[TokenTiming, ...]:
@@ -95,6 +103,7 @@ class Transcript:
             "tokens": [t.to_dict() for t in self.tokens],
             **({"alternatives": [{"text": t, "score": round(sc, 4)} for t, sc in self.alternatives]}
                if self.alternatives else {}),
+            "warnings": list(self.warnings),
         }
 
 
@@ -108,6 +117,14 @@ def token_timings(hyp: CTCHypothesis, chars: Sequence[str], step: float, offset:
         TokenTiming(chars[tok - 1], offset + s * step, offset + (e + 1) * step, score)
         for tok, (s, e), score in zip(hyp.tokens, hyp.spans, hyp.token_scores)
     ]
+
+
+def empty_reason(unit: str, signal: bool) -> str:
+    """Why a transcript is empty: nothing in the input (``signal`` False), or nothing the model recognised."""
+    if signal:
+        return "the model recognised nothing in the input"
+    return {"s": "no speech found: the input is silent or too faint to read",
+            "px": "no ink found: the image is blank or holds only paper texture"}.get(unit, "nothing to read in the input")
 
 
 class Stitcher:
@@ -125,11 +142,14 @@ class Stitcher:
         self._weighted = 0.0
         self.extent = 0.0  # the owned spans so far (the input's length at the end)
         self._last_end = 0.0
+        self.signal = False  # a piece had something to read
 
     def add(self, tokens: Sequence[TokenTiming], confidence: float, start: float, end: float,
-            own: tuple[float, float]) -> None:
-        """A piece covering ``[start, end)`` of the input and owning ``own``, with its placed tokens."""
+            own: tuple[float, float], signal: bool = True) -> None:
+        """A piece covering ``[start, end)`` of the input and owning ``own``, with its placed tokens
+        (``signal``: False for a piece with nothing in it)."""
         lo, hi = own
+        self.signal = self.signal or signal
         if self.tokens and start >= self._last_end and self.has_space:
             self.tokens.append(TokenTiming(" ", self._last_end, start, 1.0))
         self._last_end = end
@@ -140,7 +160,7 @@ class Stitcher:
     def transcript(self, unit: str, source: Any, model: str) -> Transcript:
         """The joined transcript (a word cut by a window edge gets a space from each side: doubles collapse)."""
         confidence = self._weighted / self.extent if self.extent else 0.0
-        return Transcript.from_tokens(self.tokens, confidence, unit, source, model, self.extent)
+        return Transcript.from_tokens(self.tokens, confidence, unit, source, model, self.extent, signal=self.signal)
 
 
 def collapse_spaces(tokens: Sequence[TokenTiming]) -> tuple[TokenTiming, ...]:

@@ -91,17 +91,18 @@ def _outcome(call, path: Path) -> tuple[str, str]:
         t = call(str(path))
     except recog.RecogError as e:
         return type(e).__name__, str(e)
-    return ("", "") if t.text == "" else ("text", t.text)
+    return ("", t.warnings[0]) if t.text == "" else ("text", t.text)
 
 
 def _cli(paths: list[Path], model: str) -> dict[str, str]:
-    """file name -> what ``recog transcribe`` printed for it (its error message, or "" for empty text)."""
+    """file name -> what ``recog transcribe`` printed for it: its error message, or an empty text's warning."""
     done = subprocess.run(
         [sys.executable, "-m", "recog", "transcribe", *map(str, paths), "--model", model, "--format", "json", "--quiet"],
         capture_output=True, text=True, timeout=600, cwd=ROOT,
     )
     assert done.returncode == 1, done.stderr  # some inputs failed, none crashed
-    got = {Path(r["source"]).name: r["text"] for r in json.loads(done.stdout)}
+    assert "recog: warning: " in done.stderr  # empty transcripts say why
+    got = {Path(r["source"]).name: r["warnings"][0] if r["text"] == "" else r["text"] for r in json.loads(done.stdout)}
     for line in done.stderr.splitlines():
         if line.startswith("recog: error: ") and ": " in line[len("recog: error: "):]:
             message = line[len("recog: error: "):]
@@ -126,6 +127,21 @@ def test_every_bad_input_has_the_same_outcome_in_cli_api_and_runtime(tmp_path, k
         assert (r_cls, r_msg) == (a_cls, a_msg), path.name  # same class, same message
         if a_cls:
             assert path.name in a_msg and "\n" not in a_msg  # one line naming the file
+        else:  # an empty transcript that says the input holds nothing: never invented text
+            assert a_msg.startswith("no speech found" if kind == "audio" else "no ink found"), (path.name, a_msg)
         if not path.is_dir():
-            assert cli[path.name] == a_msg  # the error, or "" for an empty transcript: never invented text
+            assert cli[path.name] == a_msg
     assert len(table) == len(cases)
+
+
+def test_an_empty_transcript_says_whether_the_input_or_the_model_had_nothing():
+    from recog.results import TokenTiming, Transcript
+
+    silent = Transcript.from_tokens([], 1.0, "s", "quiet.wav", "speech", 2.0, signal=False)
+    assert silent.text == "" and silent.warnings == ("no speech found: the input is silent or too faint to read",)
+    blank = Transcript.from_tokens([TokenTiming(" ", 0, 1, 1.0)], 1.0, "px", "blank.png", "handwriting", 80, signal=False)
+    assert blank.warnings == ("no ink found: the image is blank or holds only paper texture",)
+    heard = Transcript.from_tokens([], 0.4, "s", "mumble.wav", "speech", 2.0)
+    assert heard.warnings == ("the model recognised nothing in the input",)
+    said = Transcript.from_tokens([TokenTiming("a", 0, 1, 0.9)], 0.9, "s", "a.wav", "speech", 1.0, signal=False)
+    assert said.warnings == () and said.to_dict()["warnings"] == []

@@ -322,7 +322,7 @@ class OnnxRecognizer:
         if len(pieces) == 1 and pieces[0].own is None:
             (hyp, frames), piece = decoded[0], pieces[0]
             return Transcript.from_tokens(self._placed(hyp, piece), hyp.confidence, self.info.unit, source, self.name,
-                                          frames * piece.frame_step, hyp.alternatives)
+                                          frames * piece.frame_step, hyp.alternatives, signal=hyp is not NOTHING)
         stitcher = Stitcher(" " in self.info.alphabet.chars)
         for piece, (hyp, _) in zip(pieces, decoded):
             self._stitch(stitcher, piece, hyp)
@@ -330,7 +330,8 @@ class OnnxRecognizer:
 
     def _stitch(self, stitcher: Stitcher, piece: Piece, hyp: CTCHypothesis) -> None:
         end = piece.end if piece.end is not None else math.inf
-        stitcher.add(self._placed(hyp, piece), hyp.confidence, piece.offset, end, piece.own)  # type: ignore[arg-type]
+        stitcher.add(self._placed(hyp, piece), hyp.confidence, piece.offset, end, piece.own,  # type: ignore[arg-type]
+                     signal=hyp is not NOTHING)
 
     def _transcribe_stream(self, source: Any, pieces: Iterable[Piece], batch_size: int) -> Transcript:
         stitcher = Stitcher(" " in self.info.alphabet.chars)
