@@ -140,6 +140,15 @@ class Frontend(ABC):
         """
         return None
 
+    def pieces(self, source: Any) -> tuple[Any, Iterator[Window] | None]:
+        """The input read once: ``(raw, None)`` to transcribe it in one pass, or ``(None, windows)``.
+
+        What the recogniser calls. The default asks :meth:`windows`, then :meth:`load`; a frontend
+        whose :meth:`windows` must decode the input to decide overrides this so it is decoded once.
+        """
+        windows = self.windows(source)
+        return (self.load(source), None) if windows is None else (None, windows)
+
     def feature_module(self) -> torch.nn.Module | None:
         """For export: a module mapping a padded raw batch to features, or None if features stay outside the graph.
 

@@ -219,11 +219,11 @@ class Recognizer:
             try:
                 self.check_input(src)
                 frontend = self.frontend_for(src)
-                windows = frontend.windows(src)
+                raw, windows = frontend.pieces(src)  # the input is read once
                 if windows is not None:
                     results[i] = self._transcribe_windows(src, windows, batch_size)
                 else:
-                    short.append((i, frontend.features(src)))
+                    short.append((i, frontend.featurize(raw)))
             except RecogError as e:
                 if errors == "raise":
                     raise

@@ -523,6 +523,35 @@ def test_truncated_long_mp3_is_a_clear_error(fe, tmp_path):
         list(fe.windows(tmp_path / "cut.mp3"))
 
 
+def test_the_recogniser_decodes_a_file_once(fe, tmp_path, monkeypatch):
+    """A short file (one pass) and a long one (windows) are each opened and decoded once on the way to text."""
+    import recog_audio.io as io_mod
+    import recog_audio.windows as windows_mod
+
+    from recog.model import CTCModel, ModelConfig
+    from recog.recognizer import Recognizer
+    from recog.vocab import Alphabet
+
+    opened = []
+    real = windows_mod.open_audio
+
+    def counting(source):
+        opened.append(str(source))
+        return real(source)
+
+    monkeypatch.setattr(windows_mod, "open_audio", counting)
+    monkeypatch.setattr(io_mod, "open_audio", counting)
+    write(tmp_path / "short.wav", seconds=2.0)
+    alphabet = Alphabet("ab ")
+    model = CTCModel(ModelConfig(vocab_size=len(alphabet), in_features=fe.in_features, hidden=8, lstm_layers=1,
+                                 stem_channels=(4,), stem_strides=((2, 2),)))
+    rec = Recognizer(model.eval(), alphabet, fe, device="cpu")
+    rec.transcribe(tmp_path / "short.wav")
+    assert opened == [str(tmp_path / "short.wav")]
+    raw, windows = fe.pieces(tmp_path / "short.wav")
+    assert windows is None and torch.equal(raw, fe.load(tmp_path / "short.wav"))
+
+
 def test_ten_minute_file_is_read_in_bounded_memory(fe, tmp_path):
     """A 10-minute WAV is read window by window: Python-heap peak far below the decoded file (38 MB float32)."""
     minutes, path = 10, tmp_path / "long.wav"

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any, ClassVar
 
+import numpy as np
 import torch
 
 from recog.frontend import Features, Frontend, Window
@@ -17,7 +18,7 @@ from .augment import augment_features, augment_waveform
 from .config import LogMelConfig
 from .features import LogMel
 from .io import AUDIO_SUFFIXES, is_audio_object, is_file_source, load_audio, sniff_audio
-from .windows import file_windows, waveform_windows
+from .windows import file_pieces, file_windows, waveform_windows
 
 __all__ = ["LogMelFrontend"]
 
@@ -89,6 +90,21 @@ class LogMelFrontend(Frontend):
         """A fresh :class:`LogMel` in eval mode: ``(waveforms (B, S), lengths (B,)) -> (features (B, 1, F, T),
         frame_lengths (B,))``, item by item equal to :meth:`featurize` without augmentation; exports to ONNX."""
         return LogMel.from_config(self.config).eval()
+
+    def pieces(self, source: Any) -> tuple[torch.Tensor | None, Iterator[Window] | None]:
+        """The input decoded once: its waveform ``(S,)`` for one pass, or its windows (see :meth:`windows`)."""
+        cfg = self.config
+        if is_file_source(source):
+            found = file_pieces(source, cfg.sample_rate, cfg.window_s, cfg.overlap_s)
+            if isinstance(found, np.ndarray):
+                return torch.from_numpy(found), None
+            windows: Iterator[Window] | None = iter(found)
+        else:
+            wave = load_audio(source, cfg.sample_rate)
+            windows = waveform_windows(wave, cfg.sample_rate, cfg.window_s, cfg.overlap_s)
+            if windows is None:
+                return torch.from_numpy(wave), None
+        return None, (replace(w, raw=torch.from_numpy(w.raw)) for w in windows)
 
     def windows(self, source: Any) -> Iterator[Window] | None:
         """Overlapping windows for audio longer than ``config.window_s``, else None.

@@ -66,7 +66,6 @@ class SpeechFromTextFrontend(Frontend):
         self.voice = self.config.voice()  # checks the voice fields
         self.voice.check()  # and that espeak-ng has the voice
         self._audio: Frontend | None = None
-        self._last: tuple[tuple[str, int], torch.Tensor] | None = None  # (text, rate) -> waveform of the last load
 
     @classmethod
     def accepts_object(cls, obj: Any) -> bool:
@@ -108,14 +107,8 @@ class SpeechFromTextFrontend(Frontend):
         """Speak ``source`` (a ``str``); returns the (T,) float32 waveform at :attr:`sample_rate`."""
         if not isinstance(source, str):
             raise TextError(source, f"the tts frontend reads text (str), got {type(source).__name__}")
-        text, rate = str(source), self.sample_rate
-        last = self._last  # windows() then features() load the same text: speak it once
-        if last is not None and last[0] == (text, rate):
-            return last[1].clone()
-        result = SpeechSynthesizer(sample_rate=rate).synthesize(text, self.voice)
-        wave = torch.from_numpy(result.audio)  # (T,)
-        self._last = ((text, rate), wave.clone())
-        return wave
+        result = SpeechSynthesizer(sample_rate=self.sample_rate).synthesize(str(source), self.voice)
+        return torch.from_numpy(result.audio)  # (T,)
 
     def featurize(self, raw: Any, *, augment: bool = False, generator: torch.Generator | None = None) -> Features:
         """The audio frontend's features of the waveform ``raw`` (T,)."""
@@ -131,3 +124,9 @@ class SpeechFromTextFrontend(Frontend):
     def windows(self, source: Any) -> Iterator[Window] | None:
         """The audio frontend's windows of the speech, for text that speaks longer than one window; else None."""
         return self.audio_frontend.windows(self.load(source))
+
+    def pieces(self, source: Any) -> tuple[Any, Iterator[Window] | None]:
+        """The text spoken once: its waveform for one pass, or the audio frontend's windows of it."""
+        wave = self.load(source)
+        windows = self.audio_frontend.windows(wave)
+        return (wave, None) if windows is None else (None, windows)
