@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Regenerate the ONNX exports of the shipped models: exports/NAME.onnx (fp32) and exports/NAME.int8.onnx,
-# plus exports/NAME.lm.json.gz (the model's character LM, a copy) where the model ships one.
+# plus exports/NAME.lm.json.gz (the model's character LM, a copy) where the model ships one; and beside each
+# bundle NAME.int8.onnx (features in), the network `recog transcribe`/`eval` run by default (--engine auto),
+# with its accuracy against PyTorch recorded on the model's test split (needs ../shared/data).
 #
 #   bash exports/build.sh            # every shipped model that is installed
 #   bash exports/build.sh speech     # just one
@@ -20,6 +22,13 @@ for model in "${MODELS[@]}"; do
     fi
     "$PY" -m recog export "$model" -o "exports/$model.onnx"
     "$PY" -m recog export "$model" -o "exports/$model.int8.onnx" --int8
+    case "$model" in speech) check=an4_test ;; handwriting) check=dhsd_test ;; *) check= ;; esac
+    if [ -n "$check" ]; then
+        [ -f "runs/splits/$check.jsonl" ] || "$PY" bench/splits.py
+        bundle=$("$PY" -c 'import sys, recog; print(recog.resolve_model(sys.argv[1]))' "$model")
+        "$PY" -m recog export "$model" -o "${bundle%.safetensors}.int8.onnx" --int8 --no-features-in-graph \
+            --check "runs/splits/$check.jsonl"
+    fi
     lm=$("$PY" -c 'import sys; from recog import model_lm_path as p, resolve_model as r; print(p(r(sys.argv[1])))' "$model")
     if [ -f "$lm" ]; then cp "$lm" "exports/$model.lm.json.gz"; else rm -f "exports/$model.lm.json.gz"; fi
 done

@@ -76,7 +76,8 @@ def _transcribe(args: argparse.Namespace) -> int:
     results: dict[int, object] = {}
     for name, idx in by_model.items():
         try:
-            rec = api.load(name, decoder=args.decoder, decoder_options=_decoder_options(args), device=args.device)
+            rec = api.load(name, decoder=args.decoder, decoder_options=_decoder_options(args), device=args.device,
+                           engine=args.engine)
         except RecogError as e:
             failures.extend(f"{args.paths[i] if isinstance(args.paths[i], str) else '<stdin>'}: {e}" for i in idx)
             continue
@@ -141,7 +142,8 @@ def _align(args: argparse.Namespace) -> int:
 def _eval(args: argparse.Namespace) -> int:
     from . import api
 
-    rec = api.load(args.model, decoder=args.decoder, decoder_options=_decoder_options(args), device=args.device)
+    rec = api.load(args.model, decoder=args.decoder, decoder_options=_decoder_options(args), device=args.device,
+                   engine=args.engine)
     report = api.evaluate(args.manifest, rec, batch_size=args.batch_size,
                           progress=None if args.quiet else ProgressBar("eval"))
     d = report.to_dict()
@@ -249,18 +251,22 @@ def _models(args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     from .export import export_bundle, export_lm, onnx_metadata
 
-    path = export_bundle(args.model, args.out, int8=args.int8, features_in_graph=args.features_in_graph)
+    path = export_bundle(args.model, args.out, int8=args.int8, features_in_graph=args.features_in_graph, check=args.check)
     lm = export_lm(args.model, path)  # the runtime decodes with it by default, as the PyTorch path does
     meta = onnx_metadata(path)
     print(json.dumps({"onnx": str(path), "lms": [str(x) for x in lm], "bytes": path.stat().st_size,
                       "inputs": meta["inputs"]["kind"],
                       "exporter": meta["exporter"]["path"], "int8": meta["int8"],
-                      "max_abs_log_prob_diff_fp32": meta["export_check"]["max_abs_log_prob_diff_fp32"]}))
+                      "max_abs_log_prob_diff_fp32": meta["export_check"]["max_abs_log_prob_diff_fp32"],
+                      **({"accuracy_check": meta["accuracy_check"]} if "accuracy_check" in meta else {})}))
     return 0
 
 
 def _decoder_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--device", help="cpu, cuda or cuda:N (default: cuda when there is one, else cpu)")
+    p.add_argument("--engine", choices=("auto", "torch", "onnx"), default="auto",
+                   help="what runs the network: auto (default: the model's int8 ONNX export on a CPU where it ships one "
+                        "that kept the PyTorch accuracy, else PyTorch), torch, or onnx")
     p.add_argument("--decoder", default="auto",
                    help="auto (default: words with the model's word LM, else beam with its character LM, else greedy), "
                         "greedy, beam (characters), words (lexicon + word LM), or a plugin's decoder")
@@ -432,6 +438,9 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--int8", action="store_true", help="quantise weights to int8 (dynamic quantisation)")
     x.add_argument("--features-in-graph", action=argparse.BooleanOptionalAction, default=True,
                    help="raw input with feature extraction in the graph, where the frontend allows it (default)")
+    x.add_argument("--check", metavar="CORPUS",
+                   help="transcribe CORPUS through PyTorch and the export and record both WER/CER in the export "
+                        "(an int8 export beside its bundle is used by --engine auto only when it kept the accuracy)")
     x.set_defaults(func=_export)
 
     for name, (help_, configure, run) in sorted(get_host().commands(reserved=set(sub.choices)).items()):

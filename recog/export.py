@@ -375,6 +375,7 @@ def export_bundle(
     int8: bool = False,
     features_in_graph: bool = True,
     opset: int = OPSET,
+    check: str | os.PathLike | None = None,
 ) -> Path:
     """Write a whole recogniser as one ONNX graph with dynamic batch and time/width axes.
 
@@ -386,6 +387,9 @@ def export_bundle(
         features_in_graph: put feature extraction in the graph (input ``raw``) where the frontend
             offers :meth:`Frontend.feature_module`; otherwise, or if False, the input is ``features``.
         opset: ONNX opset (at least 18 when a merged graph is needed).
+        check: a corpus (manifest, PAGE/ALTO folder ...) to transcribe through PyTorch and through the
+            export (greedy); the WER/CER of both go in the metadata as ``accuracy_check``, which the
+            recogniser's ``"auto"`` engine reads before it runs an int8 export (:mod:`recog.encoders`).
 
     Returns:
         The path written.
@@ -458,10 +462,36 @@ def export_bundle(
             if int8:
                 final = Path(tmp) / "int8.onnx"
                 _quantize(fp32, final)
+            if check is not None:
+                meta["accuracy_check"] = _accuracy_check(bundle, source, final, kind, check)
             _write_metadata(final, meta)
             os.replace(final, target)
 
     return atomic_write(out, write)
+
+
+def _accuracy_check(bundle: Bundle, source: Any, graph: Path, kind: str, corpus: str | os.PathLike) -> dict:
+    """Greedy WER/CER of the PyTorch network and of the exported ``graph`` on ``corpus``."""
+    from .corpus import read_corpus
+    from .encoders import OnnxEncoder
+    from .metrics import error_counts
+    from .recognizer import Recognizer
+    from .runtime import OnnxRecognizer
+
+    utts = read_corpus(corpus)
+    paths = [u.path for u in utts]
+    ref = Recognizer.from_bundle(bundle, decoder="greedy", device="cpu")
+    if kind == "features":
+        ours = Recognizer.from_bundle(bundle, decoder="greedy", device="cpu")
+        ours.encoder = OnnxEncoder(graph)
+    else:
+        ours = OnnxRecognizer(graph, providers=["CPUExecutionProvider"], decoder="greedy")
+    refs = [ref.alphabet.normalize(u.text) for u in utts]
+    scores = {}
+    for engine, rec in (("torch", ref), ("onnx", ours)):
+        counts = error_counts(refs, [t.text for t in rec.transcribe_batch(paths)])
+        scores[engine] = {"wer": round(counts.wer, 5), "cer": round(counts.cer, 5)}
+    return {"manifest": Path(corpus).name, "n": len(utts), "decoder": "greedy", **scores}
 
 
 def _quantize(src: Path, dst: Path) -> None:

@@ -16,7 +16,7 @@ from .beam import aligned_hypothesis
 from .bundle import Bundle
 from .decoders import resolve_decoder
 from .decode import NOTHING, CTCDecoder, CTCHypothesis, GreedyCTCDecoder, silent_items
-from .errors import DataError, ModelMismatchError, RecogError, UnsupportedFormatError
+from .errors import ConfigError, DataError, ModelMismatchError, RecogError, UnsupportedFormatError
 from .frontend import Features, Frontend, read_head
 from .model import CTCModel
 from .plugins import get_host
@@ -36,6 +36,8 @@ class Recognizer:
         decoder: a :class:`CTCDecoder`; greedy by default.
         name: the model's name, reported in results.
         device: where the model runs; CUDA when available, else CPU.
+        encoder: runs the network in place of ``model``'s forward (same inputs and outputs), e.g. its int8
+            ONNX export (:class:`recog.encoders.OnnxEncoder`); ``model`` still serves :meth:`align`.
     """
 
     def __init__(
@@ -48,6 +50,7 @@ class Recognizer:
         name: str = "model",
         bundle: Bundle | None = None,
         device: str | torch.device | None = None,
+        encoder: Any = None,
     ) -> None:
         if getattr(frontend, "in_features", None) != model.config.in_features:
             raise ModelMismatchError(
@@ -61,7 +64,18 @@ class Recognizer:
         self.decoder = decoder or GreedyCTCDecoder(alphabet)
         self.name = name
         self.bundle = bundle
+        self.encoder = encoder
         self._feeders: dict[str, Frontend] = {}
+
+    @property
+    def engine(self) -> str:
+        """What runs the network: ``"torch"``, or ``"onnx"`` (an int8 export, see :mod:`recog.encoders`)."""
+        return getattr(self.encoder, "engine", "custom") if self.encoder is not None else "torch"
+
+    @property
+    def unit(self) -> str:
+        """Positions in transcripts: ``"s"`` or ``"px"``."""
+        return self.frontend.unit
 
     @classmethod
     def from_bundle(
@@ -72,13 +86,23 @@ class Recognizer:
         decoder: str = "greedy",
         decoder_options: dict | None = None,
         device: str | None = None,
+        engine: str = "torch",
     ) -> Recognizer:
+        """A recogniser for ``bundle`` (read from ``source``, whose neighbours hold its LMs and int8 export).
+
+        ``engine``: ``"torch"`` (the PyTorch network), ``"onnx"`` (its int8 export; a :class:`ConfigError`
+        says why when it is not usable) or ``"auto"`` (the int8 export on a CPU when usable, else PyTorch).
+        """
+        from .encoders import ENGINES, OnnxEncoder, int8_export
+
+        if engine not in ENGINES:
+            raise ConfigError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
         model = bundle.build_model(source)
         host = get_host()
         fe_cls = host.frontend(bundle.frontend)
         frontend = fe_cls.from_config_dict(bundle.frontend_config)
         model_path = source if source != "<bundle>" else None
-        return cls(
+        rec = cls(
             model,
             bundle.alphabet,
             frontend,
@@ -87,6 +111,13 @@ class Recognizer:
             bundle=bundle,
             device=device,
         )
+        if engine != "torch":
+            export, why = int8_export(model_path, bundle) if model_path is not None else (None, "a bundle in memory")
+            if export is not None and rec.device.type == "cpu":
+                rec.encoder = OnnxEncoder(export)
+            elif engine == "onnx":
+                raise ConfigError(f"engine 'onnx': {why if export is None else 'the int8 export runs on the CPU only'}")
+        return rec
 
     # --- input checks -----------------------------------------------------
     def frontend_for(self, source: Any) -> Frontend:
@@ -127,7 +158,8 @@ class Recognizer:
         for i, ft in enumerate(feats):
             x[i, :, :, : ft.num_frames] = ft.data
         lengths = torch.tensor([ft.num_frames for ft in feats])
-        log_probs, out_lengths = self.model(x.to(self.device), lengths.to(self.device))  # (B, T', V)
+        net = self.encoder or self.model
+        log_probs, out_lengths = net(x.to(self.device), lengths.to(self.device))  # (B, T', V)
         hyps = self.decoder(log_probs, out_lengths)
         return [NOTHING if silent else h for h, silent in zip(hyps, silent_items(x))]
 

@@ -82,3 +82,16 @@ def test_a_blank_image_gives_an_empty_transcript_in_both_paths(kind):
     onnx_path = ROOT / "exports" / "handwriting.onnx"
     if onnx_path.is_file():
         assert OnnxRecognizer(onnx_path, providers=["CPUExecutionProvider"]).transcribe(x).text == ""
+
+
+@pytest.mark.parametrize("name", ["speech", "handwriting"])
+def test_the_shipped_int8_network_is_this_model_and_kept_its_accuracy(name):
+    """What `recog transcribe` runs by default: a stale or less accurate int8 export would fall back silently."""
+    from recog.encoders import int8_export
+
+    path = recog.models()[name].path
+    export, why = int8_export(path, recog.Bundle.load(path))
+    assert export is not None, why
+    check = onnx_metadata(export)["accuracy_check"]
+    assert check["n"] >= 100 and check["onnx"]["wer"] - check["torch"]["wer"] <= 0.005
+    assert recog.load(name, engine="auto", decoder="greedy", device="cpu").engine == "onnx"
