@@ -251,7 +251,9 @@ def _models(args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     from .export import export_bundle, export_lm, onnx_metadata
 
-    path = export_bundle(args.model, args.out, int8=args.int8, features_in_graph=args.features_in_graph, check=args.check)
+    bar = None if args.quiet else ProgressBar("export")
+    path = export_bundle(args.model, args.out, int8=args.int8, features_in_graph=args.features_in_graph, check=args.check,
+                         progress=bar)
     lm = export_lm(args.model, path)  # the runtime decodes with it by default, as the PyTorch path does
     meta = onnx_metadata(path)
     print(json.dumps({"onnx": str(path), "lms": [str(x) for x in lm], "bytes": path.stat().st_size,
@@ -441,6 +443,7 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--check", metavar="CORPUS",
                    help="transcribe CORPUS through PyTorch and the export and record both WER/CER in the export "
                         "(an int8 export beside its bundle is used by --engine auto only when it kept the accuracy)")
+    x.add_argument("--quiet", action="store_true", help="no progress bar (it is only drawn on a terminal anyway)")
     x.set_defaults(func=_export)
 
     for name, (help_, configure, run) in sorted(get_host().commands(reserved=set(sub.choices)).items()):

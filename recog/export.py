@@ -42,6 +42,7 @@ import tempfile
 import warnings
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -376,6 +377,7 @@ def export_bundle(
     features_in_graph: bool = True,
     opset: int = OPSET,
     check: str | os.PathLike | None = None,
+    progress: Callable[[int, int, dict], None] | None = None,
 ) -> Path:
     """Write a whole recogniser as one ONNX graph with dynamic batch and time/width axes.
 
@@ -390,6 +392,8 @@ def export_bundle(
         check: a corpus (manifest, PAGE/ALTO folder ...) to transcribe through PyTorch and through the
             export (greedy); the WER/CER of both go in the metadata as ``accuracy_check``, which the
             recogniser's ``"auto"`` engine reads before it runs an int8 export (:mod:`recog.encoders`).
+        progress: called as ``progress(done, total, {"step": ...})`` as each step ends (export, compare with
+            PyTorch, quantise, accuracy check, write).
 
     Returns:
         The path written.
@@ -401,6 +405,12 @@ def export_bundle(
     import onnx
 
     from .plugins import get_host
+
+    steps = ["export", "compare"] + (["quantise"] if int8 else []) + (["accuracy check"] if check is not None else []) + ["write"]
+
+    def step(name: str) -> None:
+        if progress is not None:
+            progress(steps.index(name) + 1, len(steps), {"step": name})
 
     bundle, source = _load_bundle(bundle_or_path)
     model = bundle.build_model(source)
@@ -431,6 +441,8 @@ def export_bundle(
             tried.append(f"{exporter}: log-probs differ from PyTorch by {diff:.3g}")
         if proto is None:
             raise ExportError(f"{source}: no exporter could export the {bundle.frontend} feature module ({'; '.join(tried)})")
+    step("export")
+    step("compare")
     if not diff <= _CHECK_TOL[kind]:
         raise ExportError(
             f"{source}: the exported graph disagrees with PyTorch (max log-prob difference {diff:.3g}, "
@@ -462,10 +474,13 @@ def export_bundle(
             if int8:
                 final = Path(tmp) / "int8.onnx"
                 _quantize(fp32, final)
+                step("quantise")
             if check is not None:
                 meta["accuracy_check"] = _accuracy_check(bundle, source, final, kind, check)
+                step("accuracy check")
             _write_metadata(final, meta)
             os.replace(final, target)
+            step("write")
 
     return atomic_write(out, write)
 

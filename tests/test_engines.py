@@ -107,3 +107,10 @@ def test_cli_uses_the_export_by_default_and_torch_on_request(model_dir):
         assert done.returncode == 0, done.stderr
         outs.append(json.loads(done.stdout))
     assert outs[0]["cer"] == outs[1]["cer"] and outs[0]["n"] == 6
+
+
+def test_export_reports_its_steps(model_dir, tmp_path):
+    seen = []
+    export_bundle(model_dir / "tiny.safetensors", tmp_path / "t.onnx", int8=True, features_in_graph=False,
+                  check=model_dir / "lines.jsonl", progress=lambda d, t, i: seen.append((d, t, i["step"])))
+    assert seen == [(1, 5, "export"), (2, 5, "compare"), (3, 5, "quantise"), (4, 5, "accuracy check"), (5, 5, "write")]
