@@ -302,16 +302,12 @@ def _feature_cases(model: CTCModel) -> list[tuple[torch.Tensor, torch.Tensor]]:
 
 
 def _frontend_geometry(frontend: Any) -> dict:
-    cfg = frontend.config
-    geo = {"unit": frontend.unit, "frame_step": getattr(cfg, "frame_step", None)}
-    for key in ("sample_rate", "line_height"):
-        if hasattr(cfg, key):
-            geo[key] = getattr(cfg, key)
-    return geo
+    """The frontend's facts for the metadata: unit, frame step and what it declares (:meth:`Frontend.export_info`)."""
+    geo = {"unit": frontend.unit, "frame_step": getattr(frontend.config, "frame_step", None)}
+    return {**geo, **frontend.export_info()["geometry"]}
 
 
-def _io_spec(kind: str, cfg, geo: dict) -> tuple[dict, dict]:
-    what = "samples at sample_rate" if "sample_rate" in geo else "raw values"
+def _io_spec(kind: str, cfg, what: str) -> tuple[dict, dict]:
     if kind == "raw":
         inputs = {
             "kind": "raw",
@@ -418,6 +414,7 @@ def export_bundle(
     fm = frontend.feature_module() if features_in_graph else None
     cfg = model.config
     geo = _frontend_geometry(frontend)
+    info = frontend.export_info()
     tried: list[str] = []
     if fm is None:
         kind, exporter = "features", "torchscript"
@@ -426,7 +423,7 @@ def export_bundle(
     else:
         kind = "raw"
         whole = _RawRecognizer(fm.eval(), model).eval()
-        n = int(geo.get("sample_rate") or 16_000)  # one second of audio, or any long-enough raw signal
+        n = int(info["raw_example"])  # e.g. one second of audio
         cases = [_raw_example(n // 3 + 17, batch=1, seed=1), _raw_example(2 * n + 123, batch=3, seed=2)]
         proto, exporter, diff = None, "", float("inf")
         for exporter, build in (("torchscript", _raw_proto_torchscript), ("dynamo+torchscript", _raw_proto_merged)):
@@ -448,7 +445,7 @@ def export_bundle(
             f"{source}: the exported graph disagrees with PyTorch (max log-prob difference {diff:.3g}, "
             f"tolerance {_CHECK_TOL[kind]}){'; ' + '; '.join(tried) if tried else ''}"
         )
-    inputs, outputs = _io_spec(kind, cfg, geo)
+    inputs, outputs = _io_spec(kind, cfg, info["raw"])
     meta = {
         "format": FORMAT,
         "name": bundle.name,
@@ -459,6 +456,7 @@ def export_bundle(
         **geo,
         "inputs": inputs,
         "outputs": outputs,
+        "input_limits": {"raw": info["max_raw"], "features": info["max_frames"]},
         "int8": bool(int8),
         "exporter": {"path": exporter, "opset": opset, "torch": torch.__version__, "onnx": onnx.__version__},
         "export_check": {"max_abs_log_prob_diff_fp32": diff, "input": "random noise, two shapes"},

@@ -149,6 +149,18 @@ class Frontend(ABC):
         windows = self.windows(source)
         return (self.load(source), None) if windows is None else (None, windows)
 
+    def export_info(self) -> dict:
+        """What an ONNX export records about this frontend's inputs, so that the export and the runtime
+        need no knowledge of the input kind.
+
+        Keys: ``geometry`` (facts copied into the export's metadata, e.g. ``{"sample_rate": 16000}``),
+        ``raw`` (what the raw input holds, for the export's input description), ``raw_example`` (a raw
+        length long enough to trace :meth:`feature_module` with), ``max_raw`` and ``max_frames`` (the
+        longest raw signal and feature map one piece can have, e.g. for TensorRT shape profiles; None
+        when unbounded).
+        """
+        return {"geometry": {}, "raw": "raw values", "raw_example": 16_000, "max_raw": None, "max_frames": None}
+
     def feature_module(self) -> torch.nn.Module | None:
         """For export: a module mapping a padded raw batch to features, or None if features stay outside the graph.
 

@@ -103,6 +103,11 @@ class StftFrontend(Frontend):
     def feature_module(self) -> torch.nn.Module:
         return StftFeatures(self.config).eval()
 
+    def export_info(self) -> dict:
+        rate = self.config.sample_rate
+        return {"geometry": {"sample_rate": rate}, "raw": f"samples at {rate} Hz", "raw_example": rate,
+                "max_raw": 3 * rate, "max_frames": None}
+
 
 class StftPlugin:
     @hookimpl
@@ -232,6 +237,7 @@ def test_stft_features_are_merged_from_the_dynamo_exporter_within_1e3(plugins, t
     meta = onnx_metadata(path)
     assert meta["exporter"]["path"] == "dynamo+torchscript"  # TorchScript has no symbolic for complex STFT
     assert meta["inputs"]["kind"] == "raw" and meta["sample_rate"] == 8000 and meta["frame_step"] == 0.01
+    assert meta["input_limits"] == {"raw": 24000, "features": None}  # what the frontend declared
     assert _raw_parity(bundle, path, 8000) < 1e-3
 
 

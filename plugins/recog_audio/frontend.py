@@ -86,6 +86,13 @@ class LogMelFrontend(Frontend):
         """Samples / hop: proportional to T without computing features."""
         return raw.shape[-1] / self.config.hop
 
+    def export_info(self) -> dict:
+        """Sample rate; raw input up to one window of samples (longer inputs are cut into windows)."""
+        cfg = self.config
+        max_raw = int(cfg.sample_rate * cfg.window_s) + 1
+        return {"geometry": {"sample_rate": cfg.sample_rate}, "raw": f"samples at {cfg.sample_rate} Hz",
+                "raw_example": cfg.sample_rate, "max_raw": max_raw, "max_frames": 1 + max_raw // cfg.hop}
+
     def feature_module(self) -> LogMel:
         """A fresh :class:`LogMel` in eval mode: ``(waveforms (B, S), lengths (B,)) -> (features (B, 1, F, T),
         frame_lengths (B,))``, item by item equal to :meth:`featurize` without augmentation; exports to ONNX."""

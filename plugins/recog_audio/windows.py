@@ -2,7 +2,7 @@
 
 Silence (levels far below the recording's loud end, or digital zeros) is left out: each piece is
 one stretch of sound plus a 0.15 s margin, and a piece longer than ``window_s`` is cut into
-overlapping windows (:func:`recog.windowing.plan_segments`). This matters for accuracy, not only
+overlapping windows (:func:`recog_audio.silence.plan_segments`). This matters for accuracy, not only
 speed: per-utterance feature normalisation and the BiLSTM's context both suffer from long silences.
 Short inputs with nothing to trim take the single-pass path (None).
 
@@ -22,7 +22,7 @@ import numpy as np
 
 from recog.errors import CorruptInputError
 from recog.pieces import Window
-from recog.windowing import LEVEL_BLOCK_S, Span, block_levels_db, plan_pieces, plan_windows
+from recog_audio.silence import LEVEL_BLOCK_S, Span, block_levels_db, plan_pieces, plan_windows
 
 from .io import BLOCK_FRAMES, open_audio, read_file, read_mono, resample, shortfall_allowed
 

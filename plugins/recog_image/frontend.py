@@ -126,6 +126,12 @@ class LineImageFrontend(Frontend):
                 x = resize_to_height(x, cfg.line_height, cfg.max_width)
         return Features(x[None].contiguous(), width / x.shape[1], "px", float(x0))  # (1, F, W')
 
+    def export_info(self) -> dict:
+        """Line height; feature maps up to ``max_width`` columns (features are computed outside the graph)."""
+        cfg = self.config
+        return {"geometry": {"line_height": cfg.line_height}, "raw": "ink values", "raw_example": 4 * cfg.line_height,
+                "max_raw": None, "max_frames": cfg.max_width}
+
     def length_hint(self, raw: torch.Tensor) -> float:
         """W * line_height / H, the width after scaling (before cropping)."""
         h, w = raw.shape

@@ -83,20 +83,27 @@ def _provider_name(p: Any) -> str:
     return p[0] if isinstance(p, tuple) else str(p)
 
 
+def _legacy_limit(info: OnnxModelInfo) -> int:
+    """The longest input of an export made before exports recorded ``input_limits``."""
+    cfg = info.frontend_config
+    if info.inputs == "raw":
+        return int((info.sample_rate or 16_000) * float(cfg.get("window_s", 30.0))) + 1
+    return int(cfg.get("max_width", 4096))
+
+
 def tensorrt_options(info: OnnxModelInfo, cache_dir: str | os.PathLike | None = None) -> dict:
     """TensorRT provider options for an export: a cached engine whose shape profile spans batch 1..16 and
-    every input length the frontend produces (up to one ``window_s`` of audio, or ``max_width`` columns),
+    every input length the frontend produces (its ``input_limits``: one window of audio, ``max_width`` columns ...),
     so varying lengths do not rebuild the engine."""
     cache = Path(cache_dir) if cache_dir else Path.home() / ".cache" / "recog" / "tensorrt"
     cache.mkdir(parents=True, exist_ok=True)
-    cfg, names = info.frontend_config, info.input_names
+    names = info.input_names
+    top = (info.metadata.get("input_limits") or {}).get(info.inputs) or _legacy_limit(info)
     if info.inputs == "raw":
-        top = int((info.sample_rate or 16_000) * float(cfg.get("window_s", 30.0))) + 1
         lo, opt, hi = "1x1", f"1x{top // 4}", f"16x{top}"
     else:
         model = info.metadata.get("model", {})
-        c, f = model.get("in_channels", 1), model.get("in_features", info.line_height or 1)
-        top = int(cfg.get("max_width", 4096))
+        c, f = model.get("in_channels", 1), model.get("in_features", 1)
         lo, opt, hi = f"1x{c}x{f}x1", f"1x{c}x{f}x{min(top, 512)}", f"16x{c}x{f}x{top}"
     batch = {"min": "1", "opt": "1", "max": "16"}
 

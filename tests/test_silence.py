@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from recog.windowing import MIN_SOUND_S, SegmentConfig, block_levels_db, plan_pieces, plan_segments
+from recog_audio.silence import MIN_SOUND_S, SegmentConfig, block_levels_db, plan_pieces, plan_segments
 
 RATE, BLOCK = 1000, 10  # units per second, units per level block (tests use small numbers)
 

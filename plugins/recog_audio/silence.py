@@ -1,7 +1,7 @@
-"""Windows over long inputs: overlapping spans along one axis, each owning the middle of its overlaps.
+"""Where audio is silent, and how a long input is cut: overlapping spans, each owning the middle of its overlaps.
 
-No torch (NumPy at most), shared by frontends and the torch-free ONNX runtime so both cut inputs
-identically. Units are whatever the caller counts in (samples, pixel columns).
+No torch (NumPy at most): the audio frontend and its torch-free reader (ONNX runtime) cut inputs
+identically. Units are whatever the caller counts in (samples).
 
 Two planners: :func:`plan_windows` cuts fixed, overlapping windows; :func:`plan_segments` first
 drops long stretches without activity (silence, for audio) and cuts at them, so that each piece
