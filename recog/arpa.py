@@ -34,6 +34,7 @@ from pathlib import Path
 
 from .atomic import atomic_write
 from .errors import BundleError, ConfigError
+from .lm import perplexity
 
 __all__ = ["NgramCounts", "ArpaModel", "build_arpa", "read_arpa", "BOS", "EOS", "UNK", "SPACE"]
 
@@ -135,13 +136,8 @@ class ArpaModel:
         return total
 
     def perplexity(self, sentences: Iterable[Sequence[str]]) -> float:
-        logp, n = 0.0, 0
-        for s in sentences:
-            logp += self.score(s)
-            n += len(s) + 1
-        if n == 0:
-            raise ConfigError("no text to measure perplexity on")
-        return math.exp(-logp / n)
+        """Per-word perplexity (end symbols counted) over word lists."""
+        return perplexity(self.score, sentences)
 
     def num_ngrams(self) -> list[int]:
         return [len(self.prob[n]) for n in range(1, self.order + 1)]

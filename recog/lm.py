@@ -186,13 +186,7 @@ class CharNgramLM:
 
     def perplexity(self, texts: Iterable[str]) -> float:
         """Per-character perplexity (end symbols counted) over ``texts``."""
-        logp, n = 0.0, 0
-        for t in texts:
-            logp += self.score(t)
-            n += len(t) + 1
-        if n == 0:
-            raise ConfigError("no text to measure perplexity on")
-        return math.exp(-logp / n)
+        return perplexity(self.score, texts)
 
     # --- files ------------------------------------------------------------------------------
     def save(self, path: str | os.PathLike) -> Path:
@@ -238,3 +232,14 @@ def _split_unknown(text: str, allowed: set[str]) -> list[str]:
     if cur:
         out.append("".join(cur))
     return out
+
+
+def perplexity(score, items: Iterable) -> float:
+    """``exp(-sum log P / N)`` over ``items`` (texts or word lists), each with its end symbol: N = sum(len + 1)."""
+    logp, n = 0.0, 0
+    for item in items:
+        logp += score(item)
+        n += len(item) + 1
+    if n == 0:
+        raise ConfigError("no text to measure perplexity on")
+    return math.exp(-logp / n)

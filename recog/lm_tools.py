@@ -145,14 +145,18 @@ def tune_beam(
     decoded in one piece each (dev items are short); the returned dict holds ``decode`` (the chosen
     :class:`BeamOptions` fields), ``dev`` (its CER/WER per set), ``greedy`` and ``grid``.
     """
-    sets = sets if sets is not None else dev_log_probs(rec, dev_manifests)
     settings = [{"lm_weight": w, "char_bonus": b} for w, b in itertools.product(lm_weights, char_bonuses)
                 if not (w == 0 and b != 0)]
-    best, grid = _grid_search(
-        sets, settings, lambda st: BeamCTCDecoder(rec.alphabet, BeamOptions(beam=beam, **st), lm), say
-    )
+    return _tune(rec, dev_manifests, sets, settings, beam, say,
+                 lambda st: BeamCTCDecoder(rec.alphabet, BeamOptions(beam=beam, **st), lm))
+
+
+def _tune(rec: Recognizer, dev_manifests, sets, settings: list[dict], beam: int, say, make) -> dict:
+    """The grid search of :func:`tune_beam` and :func:`tune_words`: the best of ``settings`` and all scores."""
+    sets = sets if sets is not None else dev_log_probs(rec, dev_manifests)
+    best, grid = _grid_search(sets, settings, make, say)
     return {
-        "decode": {"beam": beam, "lm_weight": best["lm_weight"], "char_bonus": best["char_bonus"]},
+        "decode": {"beam": beam, **{k: best[k] for k in settings[0]}},
         "dev": best["sets"],
         "greedy": _greedy_scores(rec, sets),
         "grid": grid,
@@ -187,14 +191,6 @@ def tune_words(
     sets: list | None = None,
 ) -> dict:
     """Grid-search ``lm_weight`` x ``word_score`` of the word decoder (as :func:`tune_beam` does for characters)."""
-    sets = sets if sets is not None else dev_log_probs(rec, dev_manifests)
     settings = [{"lm_weight": w, "word_score": b} for w, b in itertools.product(lm_weights, word_scores)]
-    best, grid = _grid_search(
-        sets, settings, lambda st: WordCTCDecoder(rec.alphabet, lm, BeamOptions(beam=beam, **st)), say
-    )
-    return {
-        "decode": {"beam": beam, "lm_weight": best["lm_weight"], "word_score": best["word_score"]},
-        "dev": best["sets"],
-        "greedy": _greedy_scores(rec, sets),
-        "grid": grid,
-    }
+    return _tune(rec, dev_manifests, sets, settings, beam, say,
+                 lambda st: WordCTCDecoder(rec.alphabet, lm, BeamOptions(beam=beam, **st)))
