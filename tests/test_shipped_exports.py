@@ -95,3 +95,37 @@ def test_the_shipped_int8_network_is_this_model_and_kept_its_accuracy(name):
     check = onnx_metadata(export)["accuracy_check"]
     assert check["n"] >= 100 and check["onnx"]["wer"] - check["torch"]["wer"] <= 0.005
     assert recog.load(name, engine="auto", decoder="greedy", device="cpu").engine == "onnx"
+
+
+def test_the_runtime_works_where_torch_cannot_be_imported(tmp_path):
+    """A deployment without torch (exports/README.md): torch, torchaudio and friends are made unimportable."""
+    import json
+    import textwrap
+
+    speech, hand = ROOT / "exports" / "speech.onnx", ROOT / "exports" / "handwriting.onnx"
+    if not (speech.is_file() and hand.is_file()):
+        pytest.skip("exports not built (bash exports/build.sh)")
+    samples = ROOT / "samples"
+    script = textwrap.dedent(
+        f"""
+        import importlib.abc, json, sys
+
+        class NoTorch(importlib.abc.MetaPathFinder):
+            def find_spec(self, name, path=None, target=None):
+                if name.split(".")[0] in ("torch", "torchaudio", "torchvision", "onnxscript"):
+                    raise ModuleNotFoundError(f"No module named {{name!r}} (blocked: a torch-free deployment)")
+                return None
+
+        sys.meta_path.insert(0, NoTorch())
+        from recog.runtime import OnnxRecognizer
+        a = OnnxRecognizer({str(speech)!r}).transcribe_batch(sorted(map(str, __import__("pathlib").Path({str(samples / "speech")!r}).glob("*.wav"))))
+        b = OnnxRecognizer({str(hand)!r}).transcribe_batch(sorted(map(str, __import__("pathlib").Path({str(samples / "handwriting")!r}).glob("*.png"))))
+        print(json.dumps([t.text for t in a + b]))
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    texts = json.loads(done.stdout.strip().splitlines()[-1])
+    reference = [row["text"] for row in map(json.loads, (samples / "speech" / "manifest.jsonl").read_text().splitlines())]
+    assert len(texts) >= 4 and all(texts)
+    assert {t.lower() for t in reference} <= {t.lower() for t in texts}  # the speech samples read exactly
