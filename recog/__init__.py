@@ -42,7 +42,7 @@ _LAZY = {
     "Features": "frontend",
     "Frontend": "frontend",
     "FrontendConfig": "frontend",
-    "Window": "frontend",
+    "Piece": "pieces",
     "hookimpl": "hookspecs",
     "cer": "metrics",
     "export_bundle": "export",

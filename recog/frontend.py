@@ -22,12 +22,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .errors import ConfigError
-from .pieces import HEAD_BYTES, Window, read_head
+from .pieces import HEAD_BYTES, Piece, read_head
 
 if TYPE_CHECKING:  # pragma: no cover - annotations only: configs and readers import no torch
     import torch
 
-__all__ = ["Features", "Window", "Frontend", "FrontendConfig", "read_head", "HEAD_BYTES"]
+__all__ = ["Features", "Piece", "Frontend", "FrontendConfig", "read_head", "HEAD_BYTES"]
 
 
 
@@ -133,14 +133,14 @@ class Frontend(ABC):
         """A number proportional to the frame count T of ``raw``, for length-bucketed batching."""
         return float(self.featurize(raw).num_frames)
 
-    def windows(self, source: Any) -> Iterator[Window] | None:
+    def windows(self, source: Any) -> Iterator[Piece] | None:
         """For inputs too long for one pass: the windows to transcribe separately and stitch.
 
         Return None (the default) to transcribe the input in one pass.
         """
         return None
 
-    def pieces(self, source: Any) -> tuple[Any, Iterator[Window] | None]:
+    def pieces(self, source: Any) -> tuple[Any, Iterator[Piece] | None]:
         """The input read once: ``(raw, None)`` to transcribe it in one pass, or ``(None, windows)``.
 
         What the recogniser calls. The default asks :meth:`windows`, then :meth:`load`; a frontend

@@ -19,37 +19,41 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-import numpy as np
 
 from .errors import InputError, InputNotFoundError
 
 if TYPE_CHECKING:  # pragma: no cover
     from .runtime.model_info import OnnxModelInfo
 
-__all__ = ["Piece", "Window", "InputReader", "reader_for", "read_head", "HEAD_BYTES"]
+__all__ = ["Piece", "InputReader", "reader_for", "read_head", "HEAD_BYTES"]
 
 HEAD_BYTES = 64  # bytes read from a file to sniff its format
 
 
 @dataclass(frozen=True)
 class Piece:
-    """One graph input cut from one source.
+    """One piece of an input: the whole of it, or a window of a long one (cut at silences, or overlapping).
+
+    Frontends cut inputs into pieces of their raw signal (:meth:`recog.Frontend.pieces`); torch-free
+    readers into pieces of what an export's graph takes. Positions are in the frontend's unit (seconds,
+    pixels), absolute within the whole input.
 
     Attributes:
-        data: the raw signal ``(S,)`` float32, or a feature map ``(C, F, T)`` float32.
-        frame_step: input units (seconds, pixels) per feature frame.
-        offset: where the piece starts in the source, in input units.
-        own: for a window of a long input, the span ``[start, end)`` of the source it owns when
-            stitching (tokens whose centre falls inside are kept); None for a whole input.
-        end: where a window ends in the source (input units); a window that starts at or after
-            the previous one's end was cut at a silence, and a word boundary is put between them.
+        data: a raw signal ``(S,)``, or a feature map ``(C, F, T)`` for a graph that takes features (an array,
+            or a tensor inside the PyTorch path).
+        start: where the piece starts in the input.
+        end: where it ends (None: the input's end); a piece that starts at or after the previous one's end
+            was cut at a silence, and a word boundary is put between them.
+        own: the span ``[lo, hi)`` of the input it owns when stitching (tokens whose centre falls inside
+            are kept); None for a whole input.
+        frame_step: input units per feature frame, for pieces of features (readers); frontends know their own.
     """
 
-    data: np.ndarray
-    frame_step: float
-    offset: float = 0.0
-    own: tuple[float, float] | None = None
+    data: Any
+    start: float = 0.0
     end: float | None = None
+    own: tuple[float, float] | None = None
+    frame_step: float | None = None
 
 
 class InputReader(Protocol):
@@ -72,21 +76,6 @@ def reader_for(info: OnnxModelInfo) -> InputReader | None:
 
     factory = get_host().readers().get(info.frontend)
     return factory(info) if factory else None
-
-
-@dataclass(frozen=True)
-class Window:
-    """One window of a long input: its raw signal, and which span of it the window owns when stitching.
-
-    ``start``/``end`` and ``own_start``/``own_end`` are in the frontend's unit (seconds or pixels),
-    absolute within the whole input. Tokens whose centre falls in ``[own_start, own_end)`` are kept.
-    """
-
-    raw: Any
-    start: float
-    end: float
-    own_start: float
-    own_end: float
 
 
 def read_head(path: str | os.PathLike) -> bytes:

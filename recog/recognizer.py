@@ -5,6 +5,7 @@ Shapes: B batch, C channels, F feature rows, T frames, T' output frames, V vocab
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -180,11 +181,12 @@ class Recognizer:
         def flush() -> None:
             feats = []
             for w in pending:
-                ft = self.frontend.featurize(w.raw)
+                ft = self.frontend.featurize(w.data)
                 feats.append(Features(ft.data, ft.frame_step, ft.unit, offset=w.start))
             for w, ft, hyp in zip(pending, feats, self._run(feats)):
-                stitcher.add(self._to_tokens(hyp, ft), hyp.confidence, w.start, w.end, (w.own_start, w.own_end),
-                             signal=hyp is not NOTHING)
+                end = w.end if w.end is not None else math.inf
+                own = w.own if w.own is not None else (w.start, end)
+                stitcher.add(self._to_tokens(hyp, ft), hyp.confidence, w.start, end, own, signal=hyp is not NOTHING)
             pending.clear()
 
         for w in windows:

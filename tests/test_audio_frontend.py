@@ -19,7 +19,7 @@ import torch
 import torchaudio
 
 from recog import ConfigError, CorruptInputError, EmptyInputError, InputNotFoundError, UnsupportedFormatError
-from recog.frontend import Features, Window
+from recog.frontend import Features, Piece
 from recog.plugins import get_host
 from recog_audio import LogMel, LogMelConfig, LogMelFrontend
 from recog_audio import plugin as audio_plugin
@@ -453,13 +453,13 @@ def test_config_rejects_bad_values(bad):
 
 
 def _check_tiling(windows, duration):
-    assert windows[0].own_start == 0.0 and windows[0].start == 0.0
-    assert windows[-1].own_end == duration and windows[-1].end == duration
+    assert windows[0].own[0] == 0.0 and windows[0].start == 0.0
+    assert windows[-1].own[1] == duration and windows[-1].end == duration
     for a, b in zip(windows, windows[1:]):
-        assert b.own_start == a.own_end  # exact: the same float
+        assert b.own[0] == a.own[1]  # exact: the same float
         assert a.start < b.start < a.end  # neighbours overlap
     for w in windows:
-        assert w.start <= w.own_start < w.own_end <= w.end
+        assert w.start <= w.own[0] < w.own[1] <= w.end
 
 
 @pytest.mark.parametrize("n", [321, 400, 10_000, 3 * 18 + 2, 3 * 18 + 3, 1000 * 18 + 2])
@@ -487,7 +487,7 @@ def test_array_windows_are_slices(fe):
     assert len(windows) == 3
     _check_tiling(windows, 50.0)
     for w in windows:
-        assert torch.equal(w.raw, torch.from_numpy(x[round(w.start * SR) : round(w.end * SR)]))
+        assert torch.equal(w.data, torch.from_numpy(x[round(w.start * SR) : round(w.end * SR)]))
         assert w.end - w.start == pytest.approx(20.0)
     assert len(list(fe.windows((signal(8000, 45.0), 8000)))) == 3
 
@@ -499,11 +499,11 @@ def test_file_windows_resample_each_block(fe, tmp_path):
     full = fe.load(tmp_path / "long.flac")
     for w in windows:
         s, e = round(w.start * SR), round(w.end * SR)
-        assert w.raw.shape == (e - s,)
-        assert (w.raw[400:-400] - full[s + 400 : e - 400]).abs().max() < 1e-3
+        assert w.data.shape == (e - s,)
+        assert (w.data[400:-400] - full[s + 400 : e - 400]).abs().max() < 1e-3
     from_bytes = list(fe.windows((tmp_path / "long.flac").read_bytes()))
-    assert [(w.start, w.own_end) for w in from_bytes] == [(w.start, w.own_end) for w in windows]
-    assert all(torch.equal(a.raw, b.raw) for a, b in zip(from_bytes, windows))
+    assert [(w.start, w.own[1]) for w in from_bytes] == [(w.start, w.own[1]) for w in windows]
+    assert all(torch.equal(a.data, b.data) for a, b in zip(from_bytes, windows))
 
 
 def test_damaged_long_file_is_a_clear_error(fe, tmp_path):
@@ -563,12 +563,12 @@ def test_ten_minute_file_is_read_in_bounded_memory(fe, tmp_path):
     try:
         seen = []
         for w in fe.windows(path):
-            seen.append((w.start, w.end, w.own_start, w.own_end, len(w.raw), w.raw[::4001].clone().numpy()))
+            seen.append((w.start, w.end, *w.own, len(w.data), w.data[::4001].clone().numpy()))
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
     assert peak < full_bytes / 6, f"peak {peak / 1e6:.1f} MB"  # about 3 MB: two 20 s windows and one block
-    _check_tiling([Window(None, *spans) for *spans, _, _ in seen], 600.0)
+    _check_tiling([Piece(None, start, end, (lo, hi)) for start, end, lo, hi, _, _ in seen], 600.0)
     assert len(seen) == math.ceil((600 - 2) / 18)
     for start, end, _, _, n, sample in seen:
         assert n == round((end - start) * SR) == 20 * SR

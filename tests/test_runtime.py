@@ -80,7 +80,7 @@ class ToyReader:
         x = np.zeros((1, 8, 4 * len(text)), dtype=np.float32)  # (C, F, T)
         for i, c in enumerate(text):
             x[0, TOY_CHARS.index(c), 4 * i : 4 * i + 3] = 1.0
-        return [Piece(x, 0.01)]
+        return [Piece(x, frame_step=0.01)]
 
 
 @pytest.fixture(scope="module")
@@ -357,7 +357,7 @@ def test_image_features_and_transcripts_equal_the_pytorch_path(handwriting):
         ft = frontend.features(src)
         (piece,) = rec.reader.pieces(src, "features")
         assert piece.data.shape == tuple(ft.data.shape) and np.abs(piece.data - ft.data.numpy()).max() < 1e-4
-        assert piece.frame_step == pytest.approx(ft.frame_step, abs=1e-12) and piece.offset == ft.offset
+        assert piece.frame_step == pytest.approx(ft.frame_step, abs=1e-12) and piece.start == ft.offset
     ref = Recognizer.from_bundle(bundle, device="cpu").transcribe_batch(sources)
     assert sum(len(t.text) for t in ref) > 10
     assert_same_transcripts(rec.transcribe_batch(sources), ref)

@@ -383,7 +383,7 @@ def test_frontend_featurizes_with_the_real_audio_frontend():
     windows = list(short.windows(SENTENCE))
     assert len(windows) >= 2 and windows[-1].end == pytest.approx(len(short.load(SENTENCE)) / 16000, abs=0.01)
     for w in windows:
-        assert short.featurize(w.raw).data.shape[:2] == (1, 80)
+        assert short.featurize(w.data).data.shape[:2] == (1, 80)
 
 
 # --- the synth command ----------------------------------------------------------------

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 import numpy as np
 import torch
 
-from recog.frontend import Features, Frontend, Window
+from recog.frontend import Features, Frontend, Piece
 
 from .augment import augment_features, augment_waveform
 from .config import LogMelConfig
@@ -98,22 +98,22 @@ class LogMelFrontend(Frontend):
         frame_lengths (B,))``, item by item equal to :meth:`featurize` without augmentation; exports to ONNX."""
         return LogMel.from_config(self.config).eval()
 
-    def pieces(self, source: Any) -> tuple[torch.Tensor | None, Iterator[Window] | None]:
+    def pieces(self, source: Any) -> tuple[torch.Tensor | None, Iterator[Piece] | None]:
         """The input decoded once: its waveform ``(S,)`` for one pass, or its windows (see :meth:`windows`)."""
         cfg = self.config
         if is_file_source(source):
             found = file_pieces(source, cfg.sample_rate, cfg.window_s, cfg.overlap_s)
             if isinstance(found, np.ndarray):
                 return torch.from_numpy(found), None
-            windows: Iterator[Window] | None = iter(found)
+            windows: Iterator[Piece] | None = iter(found)
         else:
             wave = load_audio(source, cfg.sample_rate)
             windows = waveform_windows(wave, cfg.sample_rate, cfg.window_s, cfg.overlap_s)
             if windows is None:
                 return torch.from_numpy(wave), None
-        return None, (replace(w, raw=torch.from_numpy(w.raw)) for w in windows)
+        return None, (replace(w, data=torch.from_numpy(w.data)) for w in windows)
 
-    def windows(self, source: Any) -> Iterator[Window] | None:
+    def windows(self, source: Any) -> Iterator[Piece] | None:
         """Overlapping windows for audio longer than ``config.window_s``, else None.
 
         Files and bytes are decoded block by block (bounded memory); arrays are loaded and sliced.
@@ -123,4 +123,4 @@ class LogMelFrontend(Frontend):
             found = file_windows(source, cfg.sample_rate, cfg.window_s, cfg.overlap_s)
         else:
             found = waveform_windows(load_audio(source, cfg.sample_rate), cfg.sample_rate, cfg.window_s, cfg.overlap_s)
-        return None if found is None else (replace(w, raw=torch.from_numpy(w.raw)) for w in found)
+        return None if found is None else (replace(w, data=torch.from_numpy(w.data)) for w in found)

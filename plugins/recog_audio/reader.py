@@ -9,7 +9,7 @@ long ones block by block (levels first, then one window at a time). Pieces hold 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -58,6 +58,6 @@ class AudioReader:
             if found is None:
                 found = wave
         if isinstance(found, np.ndarray):
-            return [Piece(found, self.frame_step)]
-        cut = (Piece(w.raw, self.frame_step, w.start, (w.own_start, w.own_end), w.end) for w in found)
+            return [Piece(found, frame_step=self.frame_step)]
+        cut = (replace(w, frame_step=self.frame_step) for w in found)
         return list(cut) if isinstance(found, list) else cut

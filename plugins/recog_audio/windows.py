@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from recog.errors import CorruptInputError
-from recog.pieces import Window
+from recog.pieces import Piece
 from recog_audio.silence import LEVEL_BLOCK_S, Span, block_levels_db, plan_pieces, plan_windows
 
 from .io import BLOCK_FRAMES, open_audio, read_file, read_mono, resample, shortfall_allowed
@@ -29,19 +29,19 @@ from .io import BLOCK_FRAMES, open_audio, read_file, read_mono, resample, shortf
 __all__ = ["Span", "plan_windows", "plan_pieces", "file_pieces", "file_windows", "waveform_windows", "LEVEL_BLOCK_S"]
 
 
-def _window(raw: np.ndarray, span: Span, rate: int) -> Window:
+def _window(raw: np.ndarray, span: Span, rate: int) -> Piece:
     start, end, own_start, own_end = span
-    return Window(raw, start / rate, end / rate, own_start / rate, own_end / rate)
+    return Piece(raw, start / rate, end / rate, (own_start / rate, own_end / rate))
 
 
 def file_pieces(
     source: Any, sample_rate: int, window_s: float, overlap_s: float
-) -> np.ndarray | list[Window] | Iterator[Window]:
+) -> np.ndarray | list[Piece] | Iterator[Piece]:
     """A file path or file bytes, decoded once: the whole waveform ``(S,)`` at ``sample_rate`` when one
     pass over it is best, else its pieces (see the module doc): a list for a file no longer than a
     window (decoded already), an iterator that decodes as it goes for a longer one.
 
-    Each window's ``raw`` is mono float32 ``(S,)`` at ``sample_rate``. Opening checks the file as
+    Each piece's ``data`` is mono float32 ``(S,)`` at ``sample_rate``. Opening checks the file as
     :func:`recog_audio.io.load_audio` does; decoding errors of a long file surface while iterating.
     """
     with open_audio(source) as f:
@@ -65,7 +65,7 @@ def file_pieces(
     return _iter_file(source, plan, rate, sample_rate)
 
 
-def file_windows(source: Any, sample_rate: int, window_s: float, overlap_s: float) -> Iterator[Window] | None:
+def file_windows(source: Any, sample_rate: int, window_s: float, overlap_s: float) -> Iterator[Piece] | None:
     """The pieces of :func:`file_pieces`, or None when one pass over the whole file is best."""
     got = file_pieces(source, sample_rate, window_s, overlap_s)
     return None if isinstance(got, np.ndarray) else iter(got)
@@ -86,7 +86,7 @@ def _file_levels(f, source: Any, block: int) -> np.ndarray:
     return np.concatenate(out) if out else np.zeros(0)
 
 
-def _iter_file(source: Any, plan: list[Span], rate: int, sample_rate: int) -> Iterator[Window]:
+def _iter_file(source: Any, plan: list[Span], rate: int, sample_rate: int) -> Iterator[Piece]:
     with open_audio(source) as f:
         buf = np.zeros(0, dtype=np.float32)  # the previous window: file samples [buf_start, buf_start + len(buf))
         buf_start = 0
@@ -117,7 +117,7 @@ def _iter_file(source: Any, plan: list[Span], rate: int, sample_rate: int) -> It
 
 def waveform_windows(
     wave: np.ndarray, sample_rate: int, window_s: float, overlap_s: float
-) -> Iterator[Window] | None:
+) -> Iterator[Piece] | None:
     """Pieces of a loaded waveform ``(S,)`` at ``sample_rate``, as views; None if one pass over it is best."""
     levels = block_levels_db(wave, round(LEVEL_BLOCK_S * sample_rate))
     plan = plan_pieces(levels, sample_rate, wave.shape[0], window_s, overlap_s)

@@ -70,7 +70,7 @@ def line_features(ink: np.ndarray, cfg: dict) -> Piece:
         y0, y1, x0, x1 = ink_box(ink, threshold=cfg.get("crop_threshold", 0.25), margin=cfg.get("crop_margin", 0.1))
         ink, width = ink[y0:y1, x0:x1], x1 - x0
     x = resize_to_height(ink, int(cfg["line_height"]), cfg.get("max_width", 4096))  # (F, W')
-    return Piece(x[None], width / x.shape[1], float(x0))
+    return Piece(x[None], start=float(x0), frame_step=width / x.shape[1])
 
 
 @dataclass(frozen=True)

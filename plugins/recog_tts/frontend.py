@@ -19,7 +19,7 @@ from typing import Any
 import torch
 
 from recog.errors import ConfigError, PluginError, TextError
-from recog.frontend import Features, Frontend, FrontendConfig, Window
+from recog.frontend import Features, Frontend, FrontendConfig, Piece
 from recog.plugins import get_host
 
 from .synth import SpeechSynthesizer
@@ -121,11 +121,11 @@ class SpeechFromTextFrontend(Frontend):
         """The audio frontend's in-graph features: this frontend's raw signal is its waveform."""
         return self.audio_frontend.feature_module()
 
-    def windows(self, source: Any) -> Iterator[Window] | None:
+    def windows(self, source: Any) -> Iterator[Piece] | None:
         """The audio frontend's windows of the speech, for text that speaks longer than one window; else None."""
         return self.audio_frontend.windows(self.load(source))
 
-    def pieces(self, source: Any) -> tuple[Any, Iterator[Window] | None]:
+    def pieces(self, source: Any) -> tuple[Any, Iterator[Piece] | None]:
         """The text spoken once: its waveform for one pass, or the audio frontend's windows of it."""
         wave = self.load(source)
         windows = self.audio_frontend.windows(wave)

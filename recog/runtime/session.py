@@ -322,7 +322,7 @@ class OnnxRecognizer:
         return results  # type: ignore[return-value]
 
     def _placed(self, hyp: CTCHypothesis, piece: Piece) -> list[TokenTiming]:
-        return token_timings(hyp, self.info.alphabet.chars, self.info.time_stride * piece.frame_step, piece.offset)
+        return token_timings(hyp, self.info.alphabet.chars, self.info.time_stride * piece.frame_step, piece.start)
 
     def _joined(self, source: Any, pieces: list[Piece], decoded: list[tuple[CTCHypothesis, int]]) -> Transcript:
         """The transcript of an input from its decoded pieces (one whole piece, or pieces to stitch)."""
@@ -337,7 +337,7 @@ class OnnxRecognizer:
 
     def _stitch(self, stitcher: Stitcher, piece: Piece, hyp: CTCHypothesis) -> None:
         end = piece.end if piece.end is not None else math.inf
-        stitcher.add(self._placed(hyp, piece), hyp.confidence, piece.offset, end, piece.own,  # type: ignore[arg-type]
+        stitcher.add(self._placed(hyp, piece), hyp.confidence, piece.start, end, piece.own,  # type: ignore[arg-type]
                      signal=hyp is not NOTHING)
 
     def _transcribe_stream(self, source: Any, pieces: Iterable[Piece], batch_size: int) -> Transcript:
