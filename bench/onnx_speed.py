@@ -1,4 +1,5 @@
-"""CPU speed of one model three ways: PyTorch eager, ONNX fp32 and ONNX int8, at batch 1 and 16.
+"""CPU speed of one model four ways: PyTorch eager, ONNX fp32 and int8 runtimes, and the recogniser with the int8
+network it ships (``--engine auto`` of the CLI, where the model has one), at batch 1 and 16.
 
     python bench/onnx_speed.py MODEL --manifest M [--limit N] [--threads T] [--onnx F] [--onnx-int8 F]
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
@@ -56,6 +58,9 @@ def run(model: str, manifest: str, *, limit: int | None, threads: int, repeats: 
             "onnx-fp32": OnnxRecognizer(fp32, providers=["CPUExecutionProvider"], threads=threads, decoder="greedy"),
             "onnx-int8": OnnxRecognizer(int8, providers=["CPUExecutionProvider"], threads=threads, decoder="greedy"),
         }
+        shipped = recog.load(model, device="cpu", decoder="greedy", engine="auto")
+        if shipped.engine == "onnx":  # the int8 network beside the bundle, inside the PyTorch recogniser
+            engines["torch+int8"] = shipped
         rows = []
         for batch in BATCHES:
             for name, engine in engines.items():
@@ -73,13 +78,14 @@ def run(model: str, manifest: str, *, limit: int | None, threads: int, repeats: 
     by = {(r["engine"], r["batch"]): r for r in rows}
     delta = {"cer": by["onnx-int8", 1]["cer"] - by["onnx-fp32", 1]["cer"], "wer": by["onnx-int8", 1]["wer"] - by["onnx-fp32", 1]["wer"]}
     return {"model": model, "manifest": manifest, "items": len(paths), "threads": threads, "speech": speech,
-            "rows": rows, "int8_minus_fp32": delta}
+            "rows": rows, "int8_minus_fp32": delta, "load_average": os.getloadavg()}
 
 
 def table(report: dict) -> str:
     speed = "RTF" if report["speech"] else "lines/s"
     lines = [
-        f"{report['model']} on {report['manifest']}: {report['items']} items, {report['threads']} thread(s), CPU",
+        f"{report['model']} on {report['manifest']}: {report['items']} items, {report['threads']} thread(s), CPU, "
+        f"load average {' '.join(f'{x:.2f}' for x in report['load_average'])}",
         f"{'engine':<10} {'batch':>5} {speed:>9} {'speed-up':>9} {'CER':>7} {'WER':>7}",
     ]
     for r in report["rows"]:
