@@ -328,9 +328,11 @@ def _lm(args: argparse.Namespace) -> int:
     if args.tune:
         sets = dev_log_probs(rec, args.tune)
         if args.words:
-            tuned = tune_words(rec, lm, args.tune, beam=args.beam or 32, say=say, sets=sets)
+            grid = {k: v for k, v in (("lm_weights", args.lm_weights), ("word_scores", args.bonuses)) if v}
+            tuned = tune_words(rec, lm, args.tune, beam=args.beam or 32, say=say, sets=sets, **grid)
         else:
-            tuned = tune_beam(rec, lm, args.tune, beam=args.beam or 16, say=say, sets=sets)
+            grid = {k: v for k, v in (("lm_weights", args.lm_weights), ("char_bonuses", args.bonuses)) if v}
+            tuned = tune_beam(rec, lm, args.tune, beam=args.beam or 16, say=say, sets=sets, **grid)
         lm.meta["decode"] = tuned["decode"]
         lm.meta["tuned_on"] = {k: tuned[k] for k in ("dev", "greedy")}
         lm.meta["perplexity_dev"] = lm.perplexity(rec.alphabet.normalize(u) for u in read_texts(args.tune))
@@ -394,6 +396,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="dev manifest: grid-search lm_weight and char_bonus (words: word_score) and store the best "
                          "(repeatable: the best mean WER over the sets wins)")
     lm.add_argument("--beam", type=int, help="beam size (default 16 characters, 32 words)")
+    lm.add_argument("--lm-weights", type=float, nargs="+", metavar="W", help="--tune: the LM weights tried")
+    lm.add_argument("--bonuses", type=float, nargs="+", metavar="B",
+                    help="--tune: the char_bonus values tried (words: the word_score values)")
     lm.add_argument("-o", "--out", required=True,
                     help="output file: NAME.lm.json.gz, or NAME.words.lm.gz with --words (beside NAME.safetensors it is "
                          "the model's own)")

@@ -191,8 +191,10 @@ def test_beam_decoder_with_a_built_and_tuned_lm_on_a_trained_toy_model(toy_plugi
     wpath = tmp_path / "run" / "model.words.lm.gz"
     assert bundle.parent == wpath.parent
     assert main(["lm", "--model", str(bundle), "--words", "--text", str(texts), "--tune", str(manifest),
-                 "-o", str(wpath)]) == 0
-    assert set(WordLM.load(wpath).meta["decode"]) == {"beam", "lm_weight", "word_score"}
+                 "--lm-weights", "0.7", "1.3", "--bonuses", "-0.5", "-o", str(wpath)]) == 0
+    decode = WordLM.load(wpath).meta["decode"]
+    assert set(decode) == {"beam", "lm_weight", "word_score"}
+    assert decode["lm_weight"] in (0.7, 1.3) and decode["word_score"] == -0.5  # the grid asked for
     recog.api._cache.clear()
     words = recog.load(bundle)
     assert words.decoder.name == "words" and words.transcribe("TOY:ab dc").text == "ab dc"
