@@ -29,6 +29,4 @@ for model in "${MODELS[@]}"; do
         "$PY" -m recog export "$model" -o "${bundle%.safetensors}.int8.onnx" --int8 --no-features-in-graph \
             --check "runs/splits/$check.jsonl"
     fi
-    lm=$("$PY" -c 'import sys; from recog import model_lm_path as p, resolve_model as r; print(p(r(sys.argv[1])))' "$model")
-    if [ -f "$lm" ]; then cp "$lm" "exports/$model.lm.json.gz"; else rm -f "exports/$model.lm.json.gz"; fi
 done

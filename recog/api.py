@@ -36,8 +36,9 @@ def resolve_model(name_or_path: str | os.PathLike) -> Path:
 
 def model_lm_path(bundle_path: str | os.PathLike) -> Path:
     """Where a model's own language model lives: ``NAME.lm.json.gz`` beside ``NAME.safetensors``."""
-    p = Path(bundle_path)
-    return p.with_name(p.name.removesuffix(".safetensors") + ".lm.json.gz")
+    from .decoders import CHAR_SUFFIX, beside
+
+    return beside(bundle_path, CHAR_SUFFIX)
 
 
 def load(

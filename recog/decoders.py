@@ -22,7 +22,7 @@ from .errors import ConfigError, RecogError
 from .hookspecs import RegisterDecoder, hookimpl
 from .vocab import Alphabet
 
-__all__ = ["BUILTIN", "PLUGIN_NAME", "resolve_decoder", "decoder_choice", "own_lms", "register_decoders"]
+__all__ = ["BUILTIN", "PLUGIN_NAME", "beside", "resolve_decoder", "decoder_choice", "own_lms", "register_decoders"]
 
 PLUGIN_NAME = "recog.decoders"
 
@@ -30,11 +30,16 @@ CHAR_SUFFIX = ".lm.json.gz"
 WORDS_SUFFIX = ".words.lm.gz"
 
 
+def beside(model_path: str | os.PathLike, suffix: str) -> Path:
+    """A file that belongs to a model, beside its bundle or export: ``NAME + suffix`` where ``NAME`` is the file
+    name up to its first dot (``speech.safetensors``, ``speech.int8.onnx`` -> ``speech.lm.json.gz``)."""
+    p = Path(model_path)
+    return p.with_name(p.name.split(".")[0] + suffix)
+
+
 def own_lms(model_path: str | os.PathLike) -> dict[str, Path]:
     """The language models a model ships: decoder name -> file (``beam``: characters, ``words``: words)."""
-    p = Path(model_path)
-    stem = p.name.split(".")[0]
-    found = {"beam": p.with_name(stem + CHAR_SUFFIX), "words": p.with_name(stem + WORDS_SUFFIX)}
+    found = {"beam": beside(model_path, CHAR_SUFFIX), "words": beside(model_path, WORDS_SUFFIX)}
     return {k: v for k, v in found.items() if v.is_file()}
 
 

@@ -36,8 +36,9 @@ MAX_CER_LOSS = 0.003  # ... and 0.3 CER points
 
 def int8_export_path(bundle_path: str | os.PathLike) -> Path:
     """Where a bundle's int8 export lies: ``NAME.int8.onnx`` beside ``NAME.safetensors``."""
-    p = Path(bundle_path)
-    return p.with_name(p.name.split(".")[0] + INT8_SUFFIX)
+    from .decoders import beside
+
+    return beside(bundle_path, INT8_SUFFIX)
 
 
 def int8_export(bundle_path: str | os.PathLike, bundle: Bundle) -> tuple[Path | None, str]:
@@ -79,16 +80,12 @@ class OnnxEncoder:
     def __init__(self, path: str | os.PathLike, threads: int | None = None) -> None:
         import onnxruntime as ort
 
-        from .runtime.session import default_threads
+        from .runtime.session import default_session_options
 
         self.path = Path(path)
-        opts = ort.SessionOptions()
-        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        opts.log_severity_level = 3
-        opts.intra_op_num_threads = threads or default_threads()
-        opts.inter_op_num_threads = 1
         try:
-            self.session = ort.InferenceSession(str(self.path), opts, providers=["CPUExecutionProvider"])
+            self.session = ort.InferenceSession(str(self.path), default_session_options(threads),
+                                                providers=["CPUExecutionProvider"])
         except Exception as e:  # onnxruntime raises its own pybind exception types
             raise ConfigError(f"{self.path}: ONNX Runtime cannot load it: {str(e).strip().splitlines()[0]}") from None
         self._names = [i.name for i in self.session.get_inputs()]

@@ -360,8 +360,10 @@ def export_lm(bundle_or_path: str | os.PathLike, onnx_path: str | os.PathLike) -
         if kind not in own:
             target.unlink(missing_ok=True)
             continue
-        data = own[kind].read_bytes()
-        copies.append(atomic_write(target, lambda tmp, data=data: tmp.write_bytes(data)))
+        if target.resolve() != own[kind].resolve():  # an export beside its own bundle has them already
+            data = own[kind].read_bytes()
+            atomic_write(target, lambda tmp, data=data: tmp.write_bytes(data))
+        copies.append(target)
     return copies
 
 

@@ -29,8 +29,9 @@ SUFFIX = ".words.lm.gz"
 
 def words_lm_path(model_path: str | os.PathLike) -> Path:
     """Where a model's own word LM lies: ``NAME.words.lm.gz`` beside its bundle or export."""
-    p = Path(model_path)
-    return p.with_name(p.name.split(".")[0] + SUFFIX)
+    from .decoders import beside
+
+    return beside(model_path, SUFFIX)
 
 
 def _cache_dir() -> Path:

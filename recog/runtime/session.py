@@ -62,6 +62,19 @@ def default_threads() -> int:
     return int(env) if env.isdigit() and int(env) > 0 else 1
 
 
+def default_session_options(threads: int | None = None) -> Any:
+    """ONNX Runtime session options: all graph optimisations, errors only, ``threads`` intra-op threads
+    (default :func:`default_threads`), one inter-op thread."""
+    import onnxruntime as ort
+
+    opts = ort.SessionOptions()
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    opts.log_severity_level = 3  # errors only
+    opts.intra_op_num_threads = threads or default_threads()
+    opts.inter_op_num_threads = 1
+    return opts
+
+
 def default_providers() -> list[str]:
     """TensorRT (when its libraries load), then CUDA, when a GPU is present and this onnxruntime build has them; CPU last.
 
@@ -161,13 +174,7 @@ class OnnxRecognizer:
         self.path = Path(path)
         if not self.path.is_file():
             raise BundleError(self.path, "no such ONNX file")
-        opts = session_options
-        if opts is None:
-            opts = ort.SessionOptions()
-            opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-            opts.log_severity_level = 3  # errors only
-            opts.intra_op_num_threads = threads or default_threads()
-            opts.inter_op_num_threads = 1
+        opts = session_options if session_options is not None else default_session_options(threads)
         wanted = list(providers) if providers is not None else default_providers()
         if providers is None and TENSORRT in wanted:  # the shape profile needs the metadata: read it on CPU first
             peek = self._open(ort, opts, [CPU])
