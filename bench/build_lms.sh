@@ -9,7 +9,8 @@
 # Text sources are training-side only (train splits and runs/splits/english_sentences_train.txt; see each
 # case below). Dev splits (speakers/writers/pages held out of training; for speech also a small synthetic
 # dev set) choose lm_weight and char_bonus by mean dev WER; test splits are never read here.
-# SPEECH_MODEL / HANDWRITING_MODEL choose the bundle (default: the shipped one), *_LM_OUT the output.
+# SPEECH_MODEL / HANDWRITING_MODEL choose the bundle (default: the shipped one), *_LM_OUT the output;
+# LM_ARGS is passed on to every `recog lm` (e.g. LM_ARGS="--lm-weights 0.2 0.3 0.5 --bonuses 0.5 1 2": a smaller grid).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python}
@@ -30,7 +31,7 @@ for m in "${WHICH[@]}"; do
             "$PY" -m recog synth --from runs/prompts_dev.txt --out runs/tts_dev --voices 10 --split train --seed 7; }
         an4=()
         for _ in 1 2 3; do an4+=(--text runs/splits/an4_train.jsonl --text runs/prompts_train.txt); done
-        "$PY" -m recog lm --model "${SPEECH_MODEL:-speech}" --order 6 "${an4[@]}" \
+        "$PY" -m recog lm ${LM_ARGS:-} --model "${SPEECH_MODEL:-speech}" --order 6 "${an4[@]}" \
             --text runs/splits/fsdd_train.jsonl --text runs/splits/so762_train.jsonl --text runs/splits/native_train.jsonl \
             --text runs/splits/english_sentences_train.txt \
             --tune runs/splits/speech_dev.jsonl --tune runs/tts_dev/manifest.jsonl \
@@ -42,7 +43,7 @@ for m in "${WHICH[@]}"; do
         "$PY" -c 'from recog_image.placenames import PLACE_NAMES; print("\n".join(PLACE_NAMES))' > runs/placenames.txt
         german=()
         for _ in 1 2 3 4; do german+=(--text runs/splits/dhsd_train.jsonl --text runs/placenames.txt); done
-        "$PY" -m recog lm --model "${HANDWRITING_MODEL:-handwriting}" --order 7 "${german[@]}" \
+        "$PY" -m recog lm ${LM_ARGS:-} --model "${HANDWRITING_MODEL:-handwriting}" --order 7 "${german[@]}" \
             --text runs/splits/hooker_train.jsonl --text runs/splits/hooker_train.jsonl \
             --text runs/splits/english_sentences_train.txt \
             --tune runs/splits/dhsd_dev.jsonl --tune runs/splits/hooker_dev.jsonl \
@@ -55,7 +56,7 @@ for m in "${WHICH[@]}"; do
             "$PY" -m recog synth --from runs/prompts_dev.txt --out runs/tts_dev --voices 10 --split train --seed 7; }
         an4=()
         for _ in 1 2 3; do an4+=(--text runs/splits/an4_train.jsonl --text runs/prompts_train.txt); done
-        "$PY" -m recog lm --model "${SPEECH_MODEL:-speech}" --words "${an4[@]}" \
+        "$PY" -m recog lm ${LM_ARGS:-} --model "${SPEECH_MODEL:-speech}" --words "${an4[@]}" \
             --text runs/splits/fsdd_train.jsonl --text runs/splits/so762_train.jsonl --text runs/splits/native_train.jsonl \
             --text runs/splits/english_sentences_train.txt \
             --tune runs/splits/speech_dev.jsonl --tune runs/tts_dev/manifest.jsonl \
@@ -65,7 +66,7 @@ for m in "${WHICH[@]}"; do
         "$PY" -c 'from recog_image.placenames import PLACE_NAMES; print("\n".join(PLACE_NAMES))' > runs/placenames.txt
         german=()
         for _ in 1 2 3 4; do german+=(--text runs/splits/dhsd_train.jsonl --text runs/placenames.txt); done
-        "$PY" -m recog lm --model "${HANDWRITING_MODEL:-handwriting}" --words "${german[@]}" \
+        "$PY" -m recog lm ${LM_ARGS:-} --model "${HANDWRITING_MODEL:-handwriting}" --words "${german[@]}" \
             --text runs/splits/hooker_train.jsonl --text runs/splits/hooker_train.jsonl \
             --text runs/splits/english_sentences_train.txt \
             --tune runs/splits/dhsd_dev.jsonl --tune runs/splits/hooker_dev.jsonl \

@@ -168,15 +168,16 @@ class EvalReport:
 
 
 def evaluate(manifest: str | os.PathLike, model: str | os.PathLike | Recognizer, *, batch_size: int = 16,
-             progress: Callable[[int, int, dict], None] | None = None) -> EvalReport:
+             progress: Callable[[int, int, dict], None] | None = None, workers: int | str = 1) -> EvalReport:
     """Transcribe every item of a corpus and score it (texts normalised by the model's normaliser).
 
-    ``progress(done, total, info)`` is called as items finish.
+    ``progress(done, total, info)`` is called as items finish; ``workers`` processes share the items
+    (:meth:`Recognizer.transcribe_batch`; the wall time includes starting them).
     """
     rec = model if isinstance(model, Recognizer) else load(model)
     utts = read_corpus(manifest)
     t0 = time.perf_counter()
-    results = rec.transcribe_batch([u.path for u in utts], batch_size=batch_size, progress=progress)
+    results = rec.transcribe_batch([u.path for u in utts], batch_size=batch_size, progress=progress, workers=workers)
     wall = time.perf_counter() - t0
     refs = [rec.alphabet.normalize(u.text) for u in utts]
     hyps = [r.text for r in results]

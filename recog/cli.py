@@ -83,7 +83,7 @@ def _transcribe(args: argparse.Namespace) -> int:
             continue
         bar = None if args.quiet else ProgressBar(f"transcribe ({name})")
         out = rec.transcribe_batch([args.paths[i] for i in idx], batch_size=args.batch_size, errors="return",
-                                   progress=bar)
+                                   progress=bar, workers=1 if args.plot is not None else args.workers)
         results.update(zip(idx, out))
         if args.plot is not None and not isinstance(out[0], RecogError):
             from .plot import plot_recognition
@@ -144,7 +144,7 @@ def _eval(args: argparse.Namespace) -> int:
 
     rec = api.load(args.model, decoder=args.decoder, decoder_options=_decoder_options(args), device=args.device,
                    engine=args.engine)
-    report = api.evaluate(args.manifest, rec, batch_size=args.batch_size,
+    report = api.evaluate(args.manifest, rec, batch_size=args.batch_size, workers=args.workers,
                           progress=None if args.quiet else ProgressBar("eval"))
     d = report.to_dict()
     if args.json:
@@ -342,6 +342,12 @@ def _lm(args: argparse.Namespace) -> int:
     return 0
 
 
+def _workers_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--workers", default="auto", metavar="N|auto",
+                   help="processes, each with --threads threads (default auto: one per core for 64 inputs or more "
+                        "on the CPU, else 1)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="recog", description="Speech and handwriting recognition with BiLSTM-CTC models.")
     p.add_argument("--threads", type=int, help="intra-op threads per process (default: OMP_NUM_THREADS, else 1: "
@@ -359,6 +365,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "input (needs matplotlib: pip install 'recog[plot]')")
     _decoder_args(t)
     t.add_argument("--batch-size", type=int, default=16)
+    _workers_arg(t)
     t.add_argument("--quiet", action="store_true", help="no progress bar (it is only drawn on a terminal anyway)")
     t.set_defaults(func=_transcribe)
 
@@ -379,6 +386,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--json", action="store_true")
     _decoder_args(e)
     e.add_argument("--batch-size", type=int, default=16)
+    _workers_arg(e)
     e.add_argument("--quiet", action="store_true", help="no progress bar (it is only drawn on a terminal anyway)")
     e.set_defaults(func=_eval)
 

@@ -46,6 +46,9 @@ class InputError(RecogError):
         self.problem = problem
         super().__init__(f"{self.source}: {problem}")
 
+    def __reduce__(self):  # travels between processes (recog.pool) as it was made
+        return type(self), (self.source, self.problem)
+
 
 class InputNotFoundError(InputError, FileNotFoundError):
     """The input path does not exist or is not a regular file."""
@@ -84,6 +87,9 @@ class BundleError(RecogError):
         self.problem = problem
         super().__init__(f"{self.path}: {problem}")
 
+    def __reduce__(self):
+        return type(self), (self.path, self.problem)
+
 
 class ModelNotFoundError(RecogError):
     """A model name that is neither a registered model nor an existing file."""
@@ -112,6 +118,9 @@ class OutputError(RecogError):
         self.path = _describe(path)
         self.problem = problem
         super().__init__(f"{self.path}: cannot write: {problem}")
+
+    def __reduce__(self):
+        return type(self), (self.path, self.problem)
 
 
 def _describe(source: object) -> str:

@@ -5,6 +5,7 @@ Shapes: B batch, C channels, F feature rows, T frames, T' output frames, V vocab
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 from collections.abc import Callable, Iterable, Sequence
@@ -15,12 +16,19 @@ import torch
 
 from .beam import aligned_hypothesis
 from .bundle import Bundle
-from .decoders import resolve_decoder
 from .decode import NOTHING, CTCDecoder, CTCHypothesis, GreedyCTCDecoder, silent_items
-from .errors import ConfigError, DataError, ModelMismatchError, RecogError, UnsupportedFormatError
+from .decoders import resolve_decoder
+from .errors import (
+    ConfigError,
+    DataError,
+    ModelMismatchError,
+    RecogError,
+    UnsupportedFormatError,
+)
 from .frontend import Features, Frontend, read_head
 from .model import CTCModel
 from .plugins import get_host
+from .pool import check_workers, transcribe_parallel
 from .results import Stitcher, TokenTiming, Transcript, describe_source, token_timings
 from .vocab import Alphabet
 
@@ -67,6 +75,8 @@ class Recognizer:
         self.bundle = bundle
         self.encoder = encoder
         self._feeders: dict[str, Frontend] = {}
+        # builds this recogniser again in another process (recog.pool); set by from_bundle for a bundle file
+        self.remake: Callable[[], Recognizer] | None = None
 
     @property
     def engine(self) -> str:
@@ -118,6 +128,9 @@ class Recognizer:
                 rec.encoder = OnnxEncoder(export)
             elif engine == "onnx":
                 raise ConfigError(f"engine 'onnx': {why if export is None else 'the int8 export runs on the CPU only'}")
+        if model_path is not None:
+            rec.remake = functools.partial(_from_file, str(model_path), decoder=decoder, decoder_options=decoder_options,
+                                           device=device, engine=engine)
         return rec
 
     # --- input checks -----------------------------------------------------
@@ -230,7 +243,7 @@ class Recognizer:
 
     def transcribe_batch(
         self, sources: Sequence[Any], *, batch_size: int = 16, errors: str = "raise",
-        progress: Callable[[int, int, dict], None] | None = None,
+        progress: Callable[[int, int, dict], None] | None = None, workers: int | str = 1,
     ) -> list[Transcript | RecogError]:
         """Transcribe many inputs, batching similar lengths together.
 
@@ -241,12 +254,20 @@ class Recognizer:
                 :class:`RecogError` in that input's place and go on with the others.
             progress: called as ``progress(done, total, {})`` as inputs finish (a long input counts when
                 all its windows are done).
+            workers: processes, each with this recogniser at one thread (:mod:`recog.pool`); ``"auto"``: one
+                per usable core for 64 inputs or more. Needs a recogniser loaded from a bundle file.
 
         Returns:
             One :class:`Transcript` (or error, with ``errors="return"``) per source, in order.
         """
         if errors not in ("raise", "return"):
             raise ValueError("errors must be 'raise' or 'return'")
+        n_workers = 1 if self.device.type != "cpu" and workers == "auto" else check_workers(workers, len(sources))
+        if n_workers > 1:
+            if self.remake is None:
+                raise ConfigError("workers > 1 needs a recogniser loaded from a bundle file (recog.load)")
+            return transcribe_parallel(self.remake, sources, workers=n_workers, batch_size=batch_size, errors=errors,
+                                       progress=progress)
         results: list[Transcript | RecogError | None] = [None] * len(sources)
         short: list[tuple[int, Features]] = []
         for i, src in enumerate(sources):
@@ -276,3 +297,8 @@ class Recognizer:
             if progress is not None:
                 progress(sum(r is not None for r in results), len(sources), {})
         return results  # type: ignore[return-value]
+
+
+def _from_file(path: str, **kwargs: Any) -> Recognizer:
+    """:meth:`Recognizer.from_bundle` of the bundle at ``path``: how a worker process builds its recogniser."""
+    return Recognizer.from_bundle(Bundle.load(path), source=path, **kwargs)

@@ -6,8 +6,9 @@ Shapes: B batch, S raw samples, C channels, F feature rows, T frames, T' output 
 from __future__ import annotations
 
 import ctypes
-import math
 import ctypes.util
+import functools
+import math
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
@@ -17,8 +18,9 @@ from typing import Any
 import numpy as np
 
 from ..decode import NOTHING, CTCHypothesis, silent_items
-from ..errors import BundleError, ModelMismatchError, RecogError
+from ..errors import BundleError, ConfigError, ModelMismatchError, RecogError
 from ..pieces import InputReader, Piece, reader_for
+from ..pool import check_workers, transcribe_parallel
 from ..results import Stitcher, TokenTiming, Transcript, token_timings
 from .model_info import OnnxModelInfo
 
@@ -190,6 +192,11 @@ class OnnxRecognizer:
         self._input_names = [i.name for i in self.session.get_inputs()]
         self._reader = reader
         self._decode = self._make_decoder(decoder, dict(decoder_options or {}))
+        # builds this recogniser again in a worker process (recog.pool): CPU sessions made from plain arguments
+        on_cpu = self.session.get_providers() == [CPU]
+        self.remake: Callable[[], OnnxRecognizer] | None = functools.partial(
+            OnnxRecognizer, str(self.path), [CPU], decoder=decoder, decoder_options=decoder_options
+        ) if on_cpu and reader is None and session_options is None else None
 
     def _make_decoder(self, decoder: str, options: dict):
         from ..decoders import resolve_decoder
@@ -274,7 +281,7 @@ class OnnxRecognizer:
 
     def transcribe_batch(
         self, sources: Sequence[Any], *, batch_size: int = 16, errors: str = "raise",
-        progress: Callable[[int, int, dict], None] | None = None,
+        progress: Callable[[int, int, dict], None] | None = None, workers: int | str = 1,
     ) -> list[Transcript | RecogError]:
         """Transcribe many inputs, batching similar lengths together (windows of long inputs included).
 
@@ -285,6 +292,8 @@ class OnnxRecognizer:
                 :class:`RecogError` in that input's place and go on with the others.
             progress: called as ``progress(done, total, {})`` as inputs finish (a long input counts when all
                 its windows are done), as :meth:`recog.Recognizer.transcribe_batch` reports it.
+            workers: processes with one thread each (:mod:`recog.pool`), or ``"auto"``; needs a CPU session
+                made from plain arguments.
 
         Returns:
             One :class:`Transcript` (or error, with ``errors="return"``) per source, in order,
@@ -292,6 +301,12 @@ class OnnxRecognizer:
         """
         if errors not in ("raise", "return"):
             raise ValueError("errors must be 'raise' or 'return'")
+        n_workers = 1 if self.remake is None and workers == "auto" else check_workers(workers, len(sources))
+        if n_workers > 1:
+            if self.remake is None:
+                raise ConfigError("workers > 1 needs a CPU session made without a custom reader or session options")
+            return transcribe_parallel(self.remake, sources, workers=n_workers, batch_size=batch_size, errors=errors,
+                                       progress=progress)
         reader = self.reader
         results: list[Transcript | RecogError | None] = [None] * len(sources)
         whole: dict[int, list[Piece]] = {}  # inputs read at once: batched across inputs, by length

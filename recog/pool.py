@@ -1,0 +1,158 @@
+"""Transcription by processes: ``workers`` one-thread recognisers, each built once in a process of its own.
+
+This is how recog uses more than one core for many inputs. The LSTM synchronises its intra-op threads at every
+time step, so a second thread in one process gains little on an idle machine and costs 4-16x on a busy one,
+while processes with one thread each never wait for one another (issue 17; ``bench/parallel.py`` measures
+1 thread, 2 threads and 2 processes side by side).
+
+A recogniser goes to its workers as a *recipe*, ``make()``, a picklable callable that builds it from its bundle
+or export file (``Recognizer.from_bundle`` with the same arguments, or the runtime's constructor). On Linux the
+workers are forked (they start in ~0.5 s; spawned ones import torch again, 3-9 s) and set their thread count
+before any work; elsewhere, or once CUDA is initialised, they are spawned, so a script that uses workers there
+needs the usual ``if __name__ == "__main__":`` guard. Inputs are paths, bytes or arrays (anything picklable);
+each worker transcribes a chunk of similar-sized inputs with the recogniser's own ``transcribe_batch``.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+import sys
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError, RecogError
+
+__all__ = ["AUTO_MIN_INPUTS", "usable_cpus", "process_threads", "auto_workers", "check_workers", "transcribe_parallel"]
+
+AUTO_MIN_INPUTS = 64  # below this many inputs, starting processes and splitting batches does not pay
+
+
+def usable_cpus() -> int:
+    """CPUs this process may run on (its affinity mask where the platform has one)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
+
+
+def process_threads() -> int:
+    """Intra-op threads per process: ``OMP_NUM_THREADS`` if set to a positive number (the CLI sets it from
+    ``--threads``), else 1."""
+    env = os.environ.get("OMP_NUM_THREADS", "")
+    return int(env) if env.isdigit() and int(env) > 0 else 1
+
+
+def auto_workers(n_inputs: int, threads: int | None = None) -> int:
+    """Processes for ``n_inputs`` inputs at ``threads`` threads each (default :func:`process_threads`): one per
+    usable core's worth of threads, at least :data:`AUTO_MIN_INPUTS` / 2 inputs each, and 1 for fewer than
+    :data:`AUTO_MIN_INPUTS` inputs."""
+    if n_inputs < AUTO_MIN_INPUTS:
+        return 1
+    threads = threads or process_threads()
+    return max(1, min(usable_cpus() // threads, n_inputs // (AUTO_MIN_INPUTS // 2)))
+
+
+def check_workers(workers: int | str, n_inputs: int, threads: int | None = None) -> int:
+    """``workers`` as a process count: ``"auto"`` resolved by :func:`auto_workers`; anything else must be >= 1."""
+    if workers == "auto":
+        return auto_workers(n_inputs, threads)
+    try:
+        n = int(workers)
+    except (TypeError, ValueError):
+        raise ConfigError(f"workers must be a number >= 1 or 'auto', got {workers!r}") from None
+    if n < 1:
+        raise ConfigError(f"workers must be >= 1 or 'auto', got {workers!r}")
+    return n
+
+
+# --- in a worker process ------------------------------------------------------------------------------
+_recognizer: Any = None
+
+
+def _start(make: Callable[[], Any], threads: int) -> None:
+    os.environ["OMP_NUM_THREADS"] = str(threads)  # onnxruntime's default and any library read at import
+    if "torch" in sys.modules:  # unpickling ``make`` imported it: set its pool before the first operation
+        sys.modules["torch"].set_num_threads(threads)
+    global _recognizer
+    _recognizer = make()
+
+
+def _transcribe(chunk: list[tuple[int, Any]], batch_size: int) -> list[tuple[int, Any]]:
+    indices = [i for i, _ in chunk]
+    out = _recognizer.transcribe_batch([s for _, s in chunk], batch_size=batch_size, errors="return")
+    return list(zip(indices, out))
+
+
+# --- in the caller -------------------------------------------------------------------------------------
+def _context() -> multiprocessing.context.BaseContext:
+    """Fork on Linux (fast; the workers set their own threads first), unless CUDA is initialised here: spawn."""
+    torch = sys.modules.get("torch")
+    cuda_up = torch is not None and torch.cuda.is_initialized()
+    return multiprocessing.get_context("fork" if sys.platform == "linux" and not cuda_up else "spawn")
+
+
+def _size(source: Any) -> int:
+    """A cheap stand-in for an input's length, to put similar inputs in one chunk."""
+    if isinstance(source, (str, os.PathLike)):
+        try:
+            return Path(source).stat().st_size
+        except OSError:
+            return 0
+    return len(source) if hasattr(source, "__len__") else 0
+
+
+def transcribe_parallel(
+    make: Callable[[], Any],
+    sources: Sequence[Any],
+    *,
+    workers: int,
+    threads: int | None = None,
+    batch_size: int = 16,
+    errors: str = "raise",
+    progress: Callable[[int, int, dict], None] | None = None,
+) -> list[Any]:
+    """Transcribe ``sources`` in ``workers`` processes, each running ``make()``'s recogniser at ``threads`` threads
+    (default :func:`process_threads`).
+
+    Returns what ``make().transcribe_batch(sources, errors=errors)`` would: one transcript (or, with
+    ``errors="return"``, the input's :class:`RecogError`) per source, in order; ``errors="raise"`` raises the
+    first input's error. ``progress(done, total, {})`` is called as chunks finish.
+
+    Raises:
+        ConfigError: a source that cannot go to another process (an open file, a generator), or a worker that
+            could not start or died (its message says why).
+    """
+    if errors not in ("raise", "return"):
+        raise ValueError("errors must be 'raise' or 'return'")
+    n = len(sources)
+    order = sorted(range(n), key=lambda i: _size(sources[i]))  # similar lengths batch well
+    per_chunk = max(1, min(batch_size * 2, math.ceil(n / (workers * 4))))  # >= 4 chunks a worker: even finish
+    chunks = [[(i, sources[i]) for i in order[k : k + per_chunk]] for k in range(0, n, per_chunk)]
+    results: list[Any] = [None] * n
+    done = 0
+    try:
+        with ProcessPoolExecutor(workers, mp_context=_context(),
+                                 initializer=_start, initargs=(make, threads or process_threads())) as pool:
+            futures = [pool.submit(_transcribe, c, batch_size) for c in chunks]
+            for f in as_completed(futures):
+                for i, r in f.result():
+                    results[i] = r
+                done += len(f.result())
+                if progress is not None:
+                    progress(done, n, {})
+    except BrokenProcessPool as e:
+        raise ConfigError(f"a transcription worker process died ({e}); run with workers=1 to see why") from None
+    except (TypeError, AttributeError) as e:  # pickling an input or the recipe
+        if "pickle" not in str(e):
+            raise
+        raise ConfigError(f"these inputs cannot go to worker processes ({e}); use workers=1") from None
+    if errors == "raise":
+        for r in results:
+            if isinstance(r, RecogError):
+                raise r
+    return results
