@@ -29,7 +29,7 @@ def test_align_errors_say_what_cannot_be_aligned():
     with pytest.raises(recog.DataError, match="needs more time than the input holds"):
         rec.align(WAV, "three five two " * 20)
     with pytest.raises(recog.DataError, match="not in the model's alphabet"):
-        rec.align(WAV, "three € two")
+        rec.align(WAV, "three 3 two")  # a digit: kept by the normaliser, not in the alphabet (it spells numbers)
     with pytest.raises(recog.DataError, match="empty"):
         rec.align(WAV, "  ")
 
