@@ -5,18 +5,15 @@ from __future__ import annotations
 import json
 import os
 import threading
-import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .bundle import Bundle
-from .corpus import read_corpus
 from .decoders import decoder_choice
 from .errors import ConfigError, UnsupportedFormatError
+from .evaluation import EvalReport, score
 from .frontend import read_head
-from .metrics import error_counts
 from .plugins import RegisteredModel, get_host
 from .recognizer import Recognizer, Transcript
 
@@ -141,58 +138,13 @@ def transcribe(source: Any, model: str | os.PathLike | None = None) -> Transcrip
     return load(model or default_model_for(source)).transcribe(source)
 
 
-@dataclass(frozen=True)
-class EvalReport:
-    """Scores of a model on a manifest."""
-
-    cer: float
-    wer: float
-    n: int
-    input_seconds: float | None  # total duration of the inputs (audio), None for images
-    wall_seconds: float
-    rtf: float | None  # wall seconds per second of input
-    items_per_second: float
-    hypotheses: list[str]
-    references: list[str]
-
-    def to_dict(self) -> dict:
-        return {
-            "cer": round(self.cer, 5),
-            "wer": round(self.wer, 5),
-            "n": self.n,
-            "input_seconds": None if self.input_seconds is None else round(self.input_seconds, 2),
-            "wall_seconds": round(self.wall_seconds, 3),
-            "rtf": None if self.rtf is None else round(self.rtf, 5),
-            "items_per_second": round(self.items_per_second, 2),
-        }
-
-
 def evaluate(manifest: str | os.PathLike, model: str | os.PathLike | Recognizer, *, batch_size: int = 16,
              progress: Callable[[int, int, dict], None] | None = None, workers: int | str = 1) -> EvalReport:
     """Transcribe every item of a corpus and score it (texts normalised by the model's normaliser).
 
+    ``model``: a name, a bundle path or a recogniser (also the runtime's ``OnnxRecognizer``).
     ``progress(done, total, info)`` is called as items finish; ``workers`` processes share the items
-    (:meth:`Recognizer.transcribe_batch`; the wall time includes starting them).
+    (:meth:`Recognizer.transcribe_batch`; the wall time includes starting them). See :func:`recog.evaluation.score`.
     """
-    rec = model if isinstance(model, Recognizer) else load(model)
-    utts = read_corpus(manifest)
-    t0 = time.perf_counter()
-    results = rec.transcribe_batch([u.path for u in utts], batch_size=batch_size, progress=progress, workers=workers)
-    wall = time.perf_counter() - t0
-    refs = [rec.alphabet.normalize(u.text) for u in utts]
-    hyps = [r.text for r in results]
-    counts = error_counts(refs, hyps)
-    seconds = None
-    if rec.unit == "s":
-        seconds = float(sum(r.extent for r in results))
-    return EvalReport(
-        cer=counts.cer,
-        wer=counts.wer,
-        n=len(utts),
-        input_seconds=seconds,
-        wall_seconds=wall,
-        rtf=(wall / seconds) if seconds else None,
-        items_per_second=len(utts) / wall if wall > 0 else float("inf"),
-        hypotheses=hyps,
-        references=refs,
-    )
+    rec = model if hasattr(model, "transcribe_batch") else load(model)
+    return score(manifest, rec, batch_size=batch_size, progress=progress, workers=workers)

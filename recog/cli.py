@@ -56,9 +56,25 @@ def _expand_inputs(paths: list[str]) -> list:
     return out
 
 
-def _transcribe(args: argparse.Namespace) -> int:
+def _load(args: argparse.Namespace, name: str):
+    """The recogniser a command runs: an ONNX export (``--model X.onnx``) through the torch-free runtime, else
+    ``recog.load`` of a model name or bundle path."""
+    if str(name).endswith(".onnx"):
+        from .runtime import OnnxRecognizer
+
+        if getattr(args, "plot", None) is not None:
+            raise RecogError("--plot needs a PyTorch model (a name or .safetensors bundle), not an ONNX export")
+        providers = ["CPUExecutionProvider"] if args.device == "cpu" else None
+        if args.device not in (None, "cpu") and not str(args.device).startswith("cuda"):
+            raise RecogError(f"--device {args.device!r}: an ONNX export runs on cpu or cuda")
+        return OnnxRecognizer(name, providers, decoder=args.decoder, decoder_options=_decoder_options(args))
     from . import api
 
+    return api.load(name, decoder=args.decoder, decoder_options=_decoder_options(args), device=args.device,
+                    engine=args.engine)
+
+
+def _transcribe(args: argparse.Namespace) -> int:
     args.paths = _expand_inputs(args.paths)
     if args.plot is not None and len(args.paths) != 1:
         raise RecogError("--plot draws one input; give exactly one")
@@ -68,7 +84,12 @@ def _transcribe(args: argparse.Namespace) -> int:
     by_model: dict[str, list[int]] = {}
     for i, p in enumerate(args.paths):
         try:
-            name = args.model or api.default_model_for(p)
+            if args.model:
+                name = args.model
+            else:
+                from . import api
+
+                name = api.default_model_for(p)
         except RecogError as e:
             failures.append(str(e))
             continue
@@ -76,8 +97,7 @@ def _transcribe(args: argparse.Namespace) -> int:
     results: dict[int, object] = {}
     for name, idx in by_model.items():
         try:
-            rec = api.load(name, decoder=args.decoder, decoder_options=_decoder_options(args), device=args.device,
-                           engine=args.engine)
+            rec = _load(args, name)
         except RecogError as e:
             failures.extend(f"{args.paths[i] if isinstance(args.paths[i], str) else '<stdin>'}: {e}" for i in idx)
             continue
@@ -140,12 +160,10 @@ def _align(args: argparse.Namespace) -> int:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from . import api
+    from .evaluation import score
 
-    rec = api.load(args.model, decoder=args.decoder, decoder_options=_decoder_options(args), device=args.device,
-                   engine=args.engine)
-    report = api.evaluate(args.manifest, rec, batch_size=args.batch_size, workers=args.workers,
-                          progress=None if args.quiet else ProgressBar("eval"))
+    report = score(args.manifest, _load(args, args.model), batch_size=args.batch_size, workers=args.workers,
+                   progress=None if args.quiet else ProgressBar("eval"))
     d = report.to_dict()
     if args.json:
         print(json.dumps(d))
@@ -356,7 +374,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     t = sub.add_parser("transcribe", help="transcribe audio files or images")
     t.add_argument("paths", nargs="+", help="input files, folders of them, or - for standard input")
-    t.add_argument("--model", "-m", help="model name or bundle path (default: by input kind)")
+    t.add_argument("--model", "-m", help="model name, bundle path, or an ONNX export (X.onnx: run by the torch-free "
+                   "runtime) (default: by input kind)")
     t.add_argument("--format", choices=("text", "json", *SUBTITLE_FORMATS), default="text",
                    help="text, json (with segments, words, characters), or subtitles: srt, vtt, tsv (segments split "
                         "at pauses and at two lines of 42 characters)")
@@ -382,7 +401,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     e = sub.add_parser("eval", help="score a model on a corpus (CER, WER, real-time factor)")
     e.add_argument("manifest", help="JSONL manifest, PAGE/ALTO XML file, or a folder of them")
-    e.add_argument("--model", "-m", required=True)
+    e.add_argument("--model", "-m", required=True, help="model name, bundle path, or an ONNX export (X.onnx)")
     e.add_argument("--json", action="store_true")
     _decoder_args(e)
     e.add_argument("--batch-size", type=int, default=16)
@@ -476,6 +495,7 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+TORCH_LAYER = ("torch", "torchaudio", "onnx", "onnxscript", "safetensors")  # not in a torch-free install
 DEFAULT_THREADS = 1  # intra-op threads per process unless --threads or OMP_NUM_THREADS says otherwise
 
 
@@ -506,6 +526,13 @@ def main(argv: list[str] | None = None) -> int:
         return status
     except RecogError as e:
         print(f"recog: error: {e}", file=sys.stderr)
+        return 2
+    except ModuleNotFoundError as e:  # a torch-free install (exports/requirements.txt) running a torch command
+        if (e.name or "").split(".")[0] not in TORCH_LAYER:
+            raise
+        print(f"recog: error: recog {args.command} needs PyTorch, which this install lacks (no module {e.name!r}): "
+              "install the whole package (pip install .), or give an ONNX export to transcribe/eval "
+              "(--model exports/speech.int8.onnx)", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("recog: interrupted", file=sys.stderr)

@@ -1,6 +1,6 @@
 """Corpora: what ``recog train`` and ``recog eval`` read, whatever the format.
 
-A corpus is a JSONL manifest (:func:`recog.data.read_manifest`), a file in a format a plugin reads (PAGE/ALTO
+A corpus is a JSONL manifest (:func:`recog.manifest.read_manifest`), a file in a format a plugin reads (PAGE/ALTO
 XML of page scans, through the ``register_corpus_readers`` hook), or a folder of such files (searched
 recursively, in sorted order).
 """
@@ -10,8 +10,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .data import Utterance, read_manifest
 from .errors import DataError
+from .manifest import Utterance, read_manifest
 from .plugins import get_host
 
 __all__ = ["read_corpus", "MANIFEST_SUFFIX"]

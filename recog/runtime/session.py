@@ -220,6 +220,11 @@ class OnnxRecognizer:
         return self.info.alphabet
 
     @property
+    def unit(self) -> str:
+        """Positions in transcripts: ``"s"`` or ``"px"``."""
+        return self.info.unit
+
+    @property
     def providers(self) -> list[str]:
         """The providers the session actually uses (ONNX Runtime drops those that fail to load)."""
         return self.session.get_providers()
