@@ -4,6 +4,7 @@
         --words-lm runs/lms/speech.words.lm.gz
     python bench/decoders.py --model handwriting --set dhsd_test=runs/splits/dhsd_test.jsonl \
         --set hooker_lines=runs/splits/hooker_test.jsonl --limit 200 --words-lm runs/lms/handwriting.words.lm.gz
+    python bench/decoders.py --model speech --set an4_test=runs/splits/an4_test.jsonl --beam-variant prune=-5
 
 The network runs once per item (batch 1, one thread: ``OMP_NUM_THREADS=1``); its time is the encoder
 time. Each decoder then decodes the stored log-probabilities: ``greedy``; ``beam`` with the model's
@@ -45,6 +46,8 @@ def main() -> None:
     ap.add_argument("--set", action="append", required=True, metavar="NAME=MANIFEST")
     ap.add_argument("--words-lm", help="a NAME.words.lm.gz for the words decoder (default: the model's own, if any)")
     ap.add_argument("--limit", type=int, help="first N items of each set")
+    ap.add_argument("--beam-variant", action="append", default=[], metavar="KEY=VALUE[,KEY=VALUE]",
+                    help="also the char-LM beam with these BeamOptions changed, e.g. prune=-5,beam_token=8 (repeatable)")
     args = ap.parse_args()
     torch.set_num_threads(1)
     rec = recog.load(args.model, decoder="greedy", device="cpu")
@@ -53,6 +56,10 @@ def main() -> None:
     decoders = {"greedy": resolve_decoder("greedy", rec.alphabet)}
     if "beam" in own:
         decoders["beam+charlm"] = resolve_decoder("beam", rec.alphabet, {"lm": str(own["beam"])})
+        for spec in args.beam_variant:
+            opts = {k: float(v) if "." in v or "e" in v else int(v)
+                    for k, _, v in (kv.partition("=") for kv in spec.split(","))}
+            decoders[f"beam+charlm {spec}"] = resolve_decoder("beam", rec.alphabet, {"lm": str(own["beam"]), **opts})
     words = args.words_lm or (str(own["words"]) if "words" in own else None)
     if words:
         decoders["words+wordlm"] = resolve_decoder("words", rec.alphabet, {"lm": words})
