@@ -96,8 +96,9 @@ class BeamOptions:
         nbest: how many distinct texts to keep (the first is the result).
         prune: ``"beam"``: characters with a frame log-posterior below this are not tried there.
 
-    ``prune`` -6 and a character threshold of 10 decode as accurately as -8 and 20 did and 2-2.5x faster
-    (``bench/decoders.py --beam-variant``: AN4 test, ARCTIC/cathy, DHSD, Hooker lines; DHSD WER +0.4 points).
+    ``prune`` -7 and a character threshold of 10 decode at least as accurately as -8 and 20 did, 1.3-1.9x faster
+    (``bench/decoders.py --beam-variant``, same log-probs: AN4 test, ARCTIC/cathy, DHSD, Hooker lines); -6 is faster
+    still but lost 0.4 WER points on DHSD.
     """
 
     beam: int = 16
@@ -108,7 +109,7 @@ class BeamOptions:
     word_score: float = 0.0
     hotwords: tuple[Hotword, ...] = ()
     nbest: int = 1
-    prune: float = -6.0
+    prune: float = -7.0
 
     def __post_init__(self) -> None:
         if self.beam < 1 or self.beam_token < 1 or self.nbest < 1:
