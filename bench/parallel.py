@@ -1,7 +1,7 @@
 """`recog eval` at 1 thread, 2 threads and 2 processes, and at its defaults, in one run, with the load average.
 
     python bench/splits.py
-    python bench/parallel.py [--manifest runs/splits/an4_test.jsonl] [--model speech] [--rounds 2] [--limit N]
+    python bench/parallel.py [--manifest runs/splits/an4_test.jsonl] [--model speech] [--rounds 2]
         [--engine auto] [--decoder auto]
 
 Each setting is a fresh `recog eval` process (its start-up counted: that is what a user waits for), run in
@@ -18,9 +18,7 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 SETTINGS = {  # name: extra arguments to `recog eval`
     "1 thread, 1 process": ["--threads", "1", "--workers", "1"],
@@ -48,24 +46,12 @@ def main() -> None:
     ap.add_argument("--engine", default="auto")
     ap.add_argument("--decoder", default="auto")
     ap.add_argument("--rounds", type=int, default=2)
-    ap.add_argument("--limit", type=int, help="first N items of the manifest")
     a = ap.parse_args()
-    manifest = a.manifest
-    if a.limit:
-        lines = Path(manifest).read_text().splitlines()[: a.limit]
-        base = Path(manifest).resolve().parent
-        rows = [json.loads(x) for x in lines]
-        for r in rows:  # paths stay valid from the temporary folder
-            r["path"] = str((base / r["path"]).resolve())
-        tmp = tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False)
-        tmp.write("".join(json.dumps(r) + "\n" for r in rows))
-        tmp.close()
-        manifest = tmp.name
     load_before = os.getloadavg()
     best: dict[str, tuple[float, dict]] = {}
     for _ in range(a.rounds):
         for name, extra in SETTINGS.items():
-            wall, report = _eval(manifest, a.model, a.engine, a.decoder, extra)
+            wall, report = _eval(a.manifest, a.model, a.engine, a.decoder, extra)
             if name not in best or wall < best[name][0]:
                 best[name] = (wall, report)
     load_after = os.getloadavg()

@@ -14,6 +14,7 @@ from pathlib import Path
 from .atomic import atomic_write_text
 from .errors import RecogError
 from .plugins import get_host
+from .pool import DEFAULT_THREADS, process_threads  # noqa: F401 (DEFAULT_THREADS: the documented default)
 from .progress import ProgressBar
 from .segments import SUBTITLE_FORMATS, to_srt, to_tsv, to_vtt
 
@@ -64,9 +65,9 @@ def _load(args: argparse.Namespace, name: str):
 
         if getattr(args, "plot", None) is not None:
             raise RecogError("--plot needs a PyTorch model (a name or .safetensors bundle), not an ONNX export")
-        providers = ["CPUExecutionProvider"] if args.device == "cpu" else None
         if args.device not in (None, "cpu") and not str(args.device).startswith("cuda"):
             raise RecogError(f"--device {args.device!r}: an ONNX export runs on cpu or cuda")
+        providers = ["CPUExecutionProvider"] if args.device == "cpu" else None
         return OnnxRecognizer(name, providers, decoder=args.decoder, decoder_options=_decoder_options(args))
     from . import api
 
@@ -496,7 +497,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 TORCH_LAYER = ("torch", "torchaudio", "onnx", "onnxscript", "safetensors")  # not in a torch-free install
-DEFAULT_THREADS = 1  # intra-op threads per process unless --threads or OMP_NUM_THREADS says otherwise
 
 
 def _threads(args: argparse.Namespace) -> int:
@@ -509,8 +509,7 @@ def _threads(args: argparse.Namespace) -> int:
         if args.threads < 1:
             raise RecogError(f"--threads must be >= 1, got {args.threads}")
         return args.threads
-    env = os.environ.get("OMP_NUM_THREADS", "")
-    return int(env) if env.isdigit() and int(env) > 0 else DEFAULT_THREADS
+    return process_threads()
 
 
 def main(argv: list[str] | None = None) -> int:

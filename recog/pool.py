@@ -27,7 +27,7 @@ from typing import Any
 
 from .errors import ConfigError, RecogError
 
-__all__ = ["AUTO_MIN_INPUTS", "usable_cpus", "process_threads", "auto_workers", "check_workers", "transcribe_parallel"]
+__all__ = ["AUTO_MIN_INPUTS", "DEFAULT_THREADS", "usable_cpus", "process_threads", "auto_workers", "check_workers", "run_in_workers", "transcribe_parallel"]
 
 AUTO_MIN_INPUTS = 64  # below this many inputs, starting processes and splitting batches does not pay
 
@@ -40,11 +40,14 @@ def usable_cpus() -> int:
         return os.cpu_count() or 1
 
 
+DEFAULT_THREADS = 1  # intra-op threads per process unless told otherwise: the LSTM waits for its threads every step
+
+
 def process_threads() -> int:
     """Intra-op threads per process: ``OMP_NUM_THREADS`` if set to a positive number (the CLI sets it from
-    ``--threads``), else 1."""
+    ``--threads``), else :data:`DEFAULT_THREADS`. The one rule for torch, ONNX Runtime and the CLI."""
     env = os.environ.get("OMP_NUM_THREADS", "")
-    return int(env) if env.isdigit() and int(env) > 0 else 1
+    return int(env) if env.isdigit() and int(env) > 0 else DEFAULT_THREADS
 
 
 def auto_workers(n_inputs: int, threads: int | None = None) -> int:
@@ -106,6 +109,27 @@ def _size(source: Any) -> int:
     return len(source) if hasattr(source, "__len__") else 0
 
 
+def run_in_workers(
+    remake: Callable[[], Any] | None,
+    sources: Sequence[Any],
+    workers: int | str,
+    *,
+    cannot: str,
+    batch_size: int,
+    errors: str,
+    progress: Callable[[int, int, dict], None] | None,
+) -> list[Any] | None:
+    """A recogniser's ``transcribe_batch(..., workers=)``: ``None`` where one process it is (the caller goes on
+    itself), else :func:`transcribe_parallel` of ``remake``. ``"auto"`` means one process where there is no
+    ``remake``; an explicit count > 1 without one is a :class:`ConfigError` saying ``cannot``."""
+    n = 1 if workers == "auto" and remake is None else check_workers(workers, len(sources))
+    if n == 1:
+        return None
+    if remake is None:
+        raise ConfigError(cannot)
+    return transcribe_parallel(remake, sources, workers=n, batch_size=batch_size, errors=errors, progress=progress)
+
+
 def transcribe_parallel(
     make: Callable[[], Any],
     sources: Sequence[Any],
@@ -140,9 +164,10 @@ def transcribe_parallel(
                                  initializer=_start, initargs=(make, threads or process_threads())) as pool:
             futures = [pool.submit(_transcribe, c, batch_size) for c in chunks]
             for f in as_completed(futures):
-                for i, r in f.result():
+                chunk = f.result()
+                for i, r in chunk:
                     results[i] = r
-                done += len(f.result())
+                done += len(chunk)
                 if progress is not None:
                     progress(done, n, {})
     except BrokenProcessPool as e:

@@ -28,7 +28,7 @@ from .errors import (
 from .frontend import Features, Frontend, read_head
 from .model import CTCModel
 from .plugins import get_host
-from .pool import check_workers, transcribe_parallel
+from .pool import run_in_workers
 from .results import Stitcher, TokenTiming, Transcript, describe_source, token_timings
 from .vocab import Alphabet
 
@@ -262,12 +262,13 @@ class Recognizer:
         """
         if errors not in ("raise", "return"):
             raise ValueError("errors must be 'raise' or 'return'")
-        n_workers = 1 if self.device.type != "cpu" and workers == "auto" else check_workers(workers, len(sources))
-        if n_workers > 1:
-            if self.remake is None:
-                raise ConfigError("workers > 1 needs a recogniser loaded from a bundle file (recog.load)")
-            return transcribe_parallel(self.remake, sources, workers=n_workers, batch_size=batch_size, errors=errors,
-                                       progress=progress)
+        pooled = run_in_workers(
+            self.remake if self.device.type == "cpu" or workers != "auto" else None, sources, workers,
+            cannot="workers > 1 needs a recogniser loaded from a bundle file (recog.load)",
+            batch_size=batch_size, errors=errors, progress=progress,
+        )
+        if pooled is not None:
+            return pooled
         results: list[Transcript | RecogError | None] = [None] * len(sources)
         short: list[tuple[int, Features]] = []
         for i, src in enumerate(sources):

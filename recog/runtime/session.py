@@ -18,9 +18,9 @@ from typing import Any
 import numpy as np
 
 from ..decode import NOTHING, CTCHypothesis, silent_items
-from ..errors import BundleError, ConfigError, ModelMismatchError, RecogError
+from ..errors import BundleError, ModelMismatchError, RecogError
 from ..pieces import InputReader, Piece, reader_for
-from ..pool import check_workers, transcribe_parallel
+from ..pool import process_threads, run_in_workers
 from ..results import Stitcher, TokenTiming, Transcript, token_timings
 from .model_info import OnnxModelInfo
 
@@ -59,9 +59,9 @@ def _tensorrt_available() -> bool:
 
 
 def default_threads() -> int:
-    """Intra-op threads when none are given: ``OMP_NUM_THREADS`` if set to a positive number, else 1."""
-    env = os.environ.get("OMP_NUM_THREADS", "")
-    return int(env) if env.isdigit() and int(env) > 0 else 1
+    """Intra-op threads when none are given: ``OMP_NUM_THREADS`` if set to a positive number, else 1
+    (:func:`recog.pool.process_threads`)."""
+    return process_threads()
 
 
 def default_session_options(threads: int | None = None) -> Any:
@@ -306,12 +306,13 @@ class OnnxRecognizer:
         """
         if errors not in ("raise", "return"):
             raise ValueError("errors must be 'raise' or 'return'")
-        n_workers = 1 if self.remake is None and workers == "auto" else check_workers(workers, len(sources))
-        if n_workers > 1:
-            if self.remake is None:
-                raise ConfigError("workers > 1 needs a CPU session made without a custom reader or session options")
-            return transcribe_parallel(self.remake, sources, workers=n_workers, batch_size=batch_size, errors=errors,
-                                       progress=progress)
+        pooled = run_in_workers(
+            self.remake, sources, workers,
+            cannot="workers > 1 needs a CPU session made without a custom reader or session options",
+            batch_size=batch_size, errors=errors, progress=progress,
+        )
+        if pooled is not None:
+            return pooled
         reader = self.reader
         results: list[Transcript | RecogError | None] = [None] * len(sources)
         whole: dict[int, list[Piece]] = {}  # inputs read at once: batched across inputs, by length
