@@ -7,10 +7,11 @@ while processes with one thread each never wait for one another (issue 17; ``ben
 
 A recogniser goes to its workers as a *recipe*, ``make()``, a picklable callable that builds it from its bundle
 or export file (``Recognizer.from_bundle`` with the same arguments, or the runtime's constructor). On Linux the
-workers are forked (they start in ~0.5 s; spawned ones import torch again, 3-9 s) and set their thread count
-before any work; elsewhere, or once CUDA is initialised, they are spawned, so a script that uses workers there
-needs the usual ``if __name__ == "__main__":`` guard. Inputs are paths, bytes or arrays (anything picklable);
-each worker transcribes a chunk of similar-sized inputs with the recogniser's own ``transcribe_batch``.
+workers are forked (they start at once; a spawned one imports torch again: ~4 s here, ``python -X importtime -c
+"import recog.recognizer"``) and set their thread count before any work; elsewhere, or once CUDA is initialised,
+they are spawned, so a script that uses workers there needs the usual ``if __name__ == "__main__":`` guard.
+Inputs are paths, bytes or arrays (anything picklable); each worker transcribes a chunk of similar-sized inputs
+with the recogniser's own ``transcribe_batch``.
 """
 
 from __future__ import annotations
