@@ -110,7 +110,7 @@ class ConvStem(nn.Module):
         for layer, st in zip(self.layers, self.t_strides):
             x = layer(x)  # (B, C', F', T')
             lengths = conv_out_lengths(lengths, (st,))
-            x = x * _time_mask(lengths, x.shape[-1])[:, None, None, :].to(x.dtype)  # zero padding frames
+            x = x.mul_(_time_mask(lengths, x.shape[-1])[:, None, None, :].to(x.dtype))  # zero padding frames, in place
         b, c, f, t = x.shape
         x = x.permute(0, 3, 1, 2).reshape(b, t, c * f)  # (B, T', C'*F')
         return x, lengths

@@ -324,6 +324,22 @@ def test_batched_equals_unbatched(fe):
         assert not feats[i, :, :, t:].any()  # padding frames are zero
 
 
+def test_chunked_spectrum_is_the_whole_spectrum(fe):
+    """featurize transforms frames a chunk at a time (memory); every frame comes out bit for bit the same."""
+    from recog_audio.frontend import CHUNK_FRAMES
+
+    assert fe.logmel.chunk_frames == CHUNK_FRAMES and fe.feature_module().chunk_frames is None  # exports: one piece
+    gen = torch.Generator().manual_seed(5)
+    lengths = [16000 * 7 + 33, 16000 * 3, 100]
+    batch = torch.randn(len(lengths), max(lengths), generator=gen)
+    whole = LogMel()(batch, torch.tensor(lengths))
+    for chunk in (37, CHUNK_FRAMES, 10_000):
+        chunked = LogMel(chunk_frames=chunk)(batch, torch.tensor(lengths))
+        assert torch.equal(chunked[0], whole[0]) and torch.equal(chunked[1], whole[1])
+    one = torch.randn(16000 * 6, generator=gen)  # featurize (chunked) = the exported module (whole)
+    assert torch.equal(fe.featurize(one).data, fe.feature_module()(one[None], torch.tensor([one.numel()]))[0][0])
+
+
 def test_feature_module_is_the_batched_featurize(fe):
     module = fe.feature_module()
     assert isinstance(module, LogMel) and not module.training and module is not fe.logmel

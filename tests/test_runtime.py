@@ -426,3 +426,15 @@ def test_runtime_threads_default_to_one_or_omp_num_threads(toy, monkeypatch):
     monkeypatch.setenv("OMP_NUM_THREADS", "lots")
     assert default_threads() == 1
     assert OnnxRecognizer(toy[1], reader=ToyReader(), threads=2).transcribe("TOY:ab").text is not None
+
+
+def test_session_options_one_thread_and_no_arena(monkeypatch):
+    """One intra-op thread by default (issue 17's thread policy) and no CPU arena, which kept the largest
+    pass's buffers for the session's life (bench/pass_memory.py: 9.5 -> 5.6 MB for a 20 s window, same speed)."""
+    from recog.runtime.session import default_session_options
+
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    opts = default_session_options()
+    assert opts.intra_op_num_threads == 1 and opts.inter_op_num_threads == 1
+    assert opts.enable_cpu_mem_arena is False
+    assert default_session_options(3).intra_op_num_threads == 3

@@ -20,7 +20,7 @@ from torch import nn
 
 from .config import LogMelConfig
 
-__all__ = ["LogMel", "frame_lengths", "dft_basis", "frame_signal", "power_spectrogram", "masked_normalize", "log_mel"]
+__all__ = ["LogMel", "frame_lengths", "dft_basis", "frame_signal", "power_spectrogram", "masked_normalize", "log_mel", "mel_spectrogram"]
 
 
 def frame_lengths(num_samples: torch.Tensor, hop: int) -> torch.Tensor:
@@ -48,9 +48,16 @@ def frame_signal(waveforms: torch.Tensor, n_fft: int, hop: int) -> torch.Tensor:
     n_frames = waveforms.shape[-1] // hop + 1
     k = -(-n_fft // hop)
     x = nn.functional.pad(waveforms, (n_fft // 2, n_fft // 2 + k * hop))  # (B, S + n_fft + k*hop)
+    return _frames(x, 0, n_frames, n_fft, hop)
+
+
+def _frames(padded: torch.Tensor, start: int, n_frames: int, n_fft: int, hop: int) -> torch.Tensor:
+    """Frames ``start .. start + n_frames - 1`` of a signal padded as :func:`frame_signal` pads it ``(B, T_c, n_fft)``."""
+    k = -(-n_fft // hop)
     n_chunks = n_frames + k - 1
-    chunks = x[:, : n_chunks * hop].reshape(x.shape[0], n_chunks, hop)  # (B, N, hop)
-    frames = torch.cat([chunks[:, j : j + n_frames] for j in range(k)], dim=-1)  # (B, T, k*hop)
+    x = padded[:, start * hop : (start + n_chunks) * hop]
+    chunks = x.reshape(x.shape[0], n_chunks, hop)  # (B, N, hop)
+    frames = torch.cat([chunks[:, j : j + n_frames] for j in range(k)], dim=-1)  # (B, T_c, k*hop)
     return frames[..., :n_fft]
 
 
@@ -64,6 +71,30 @@ def power_spectrogram(waveforms: torch.Tensor, basis: torch.Tensor, hop: int) ->
     spec = torch.matmul(frames, basis)  # (B, T, 2K)
     re, im = spec.chunk(2, dim=-1)  # (B, T, K) each
     return (re * re + im * im).transpose(1, 2)  # (B, K, T)
+
+
+def mel_spectrogram(
+    waveforms: torch.Tensor, basis: torch.Tensor, fbank: torch.Tensor, hop: int, chunk_frames: int | None = None
+) -> torch.Tensor:
+    """Mel energies ``(B, S)`` -> ``(B, F, T)``: :func:`power_spectrogram` times the filterbank ``(K, F)``.
+
+    With ``chunk_frames``, frames are transformed that many at a time: the frames and their spectrum
+    (~5 KB per frame, 30x the mel row) then never exist for the whole input at once. Each frame's
+    result is the same either way, to the last bit with chunks of tens of frames (a matrix product row by
+    row; BLAS may switch kernels for a handful of rows); an exported graph takes no chunks.
+    """
+    if chunk_frames is None or waveforms.shape[-1] // hop + 1 <= chunk_frames:
+        return torch.matmul(power_spectrogram(waveforms, basis, hop).transpose(1, 2), fbank).transpose(1, 2)
+    n_fft = basis.shape[0]
+    n_frames = waveforms.shape[-1] // hop + 1
+    k = -(-n_fft // hop)
+    x = nn.functional.pad(waveforms, (n_fft // 2, n_fft // 2 + k * hop))  # as frame_signal pads
+    parts = []
+    for start in range(0, n_frames, chunk_frames):
+        spec = torch.matmul(_frames(x, start, min(chunk_frames, n_frames - start), n_fft, hop), basis)  # (B, T_c, 2K)
+        re, im = spec.chunk(2, dim=-1)
+        parts.append(torch.matmul(re * re + im * im, fbank))  # (B, T_c, F)
+    return torch.cat(parts, dim=1).transpose(1, 2)  # (B, F, T)
 
 
 def masked_normalize(x: torch.Tensor, lengths: torch.Tensor, eps: float) -> torch.Tensor:
@@ -91,6 +122,7 @@ def log_mel(
     log_eps: float,
     normalize: bool,
     norm_eps: float,
+    chunk_frames: int | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Log-mel features of a padded batch.
 
@@ -100,14 +132,16 @@ def log_mel(
         basis: ``(n_fft, 2K)`` from :func:`dft_basis`.
         fbank: ``(K, F)`` mel filterbank.
         hop: samples between frames.
+        chunk_frames: transform the frames this many at a time (see :func:`mel_spectrogram`).
 
     Returns:
         ``(B, 1, F, T)`` features (zero past each item's frames) and ``(B,)`` int64 frame counts.
     """
     lengths = lengths.to(torch.int64)
-    valid = torch.arange(waveforms.shape[-1], device=waveforms.device)[None, :] < lengths[:, None]  # (B, S)
-    power = power_spectrogram(waveforms * valid.to(waveforms.dtype), basis, hop)  # (B, K, T)
-    mel = torch.matmul(power.transpose(1, 2), fbank).transpose(1, 2)  # (B, F, T)
+    # samples past each length are zeroed (the mask is a temporary: it dies before the frames are made)
+    waveforms = waveforms * (torch.arange(waveforms.shape[-1], device=waveforms.device)[None, :] < lengths[:, None]).to(
+        waveforms.dtype)  # (B, S)
+    mel = mel_spectrogram(waveforms, basis, fbank, hop, chunk_frames)  # (B, F, T)
     feats = torch.log(mel + log_eps)
     n_frames = frame_lengths(lengths, hop)
     if normalize:  # a config switch, fixed when the module is built: not a branch on tensor values
@@ -137,9 +171,11 @@ class LogMel(nn.Module):
         log_eps: float = 1e-6,
         normalize: bool = True,
         norm_eps: float = 1e-5,
+        chunk_frames: int | None = None,
     ) -> None:
         super().__init__()
         self.hop = hop
+        self.chunk_frames = chunk_frames
         self.log_eps = log_eps
         self.normalize = normalize
         self.norm_eps = norm_eps
@@ -150,14 +186,14 @@ class LogMel(nn.Module):
         self.register_buffer("fbank", fbank, persistent=False)
 
     @classmethod
-    def from_config(cls, cfg: LogMelConfig) -> LogMel:
+    def from_config(cls, cfg: LogMelConfig, chunk_frames: int | None = None) -> LogMel:
         return cls(
             cfg.sample_rate, cfg.n_fft, cfg.hop, cfg.n_mels, cfg.f_min, cfg.f_max,
-            log_eps=cfg.log_eps, normalize=cfg.normalize, norm_eps=cfg.norm_eps,
+            log_eps=cfg.log_eps, normalize=cfg.normalize, norm_eps=cfg.norm_eps, chunk_frames=chunk_frames,
         )
 
     def forward(self, waveforms: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         return log_mel(
             waveforms, lengths, self.basis, self.fbank, self.hop,
-            log_eps=self.log_eps, normalize=self.normalize, norm_eps=self.norm_eps,
+            log_eps=self.log_eps, normalize=self.normalize, norm_eps=self.norm_eps, chunk_frames=self.chunk_frames,
         )

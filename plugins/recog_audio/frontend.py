@@ -22,6 +22,10 @@ from .windows import file_pieces, file_windows, waveform_windows
 
 __all__ = ["LogMelFrontend"]
 
+# featurize transforms frames this many at a time (2.56 s at a 10 ms hop): the frames and their spectrum, ~5 KB
+# a frame, never exist for a whole window at once (bench/pass_memory.py)
+CHUNK_FRAMES = 256
+
 
 class LogMelFrontend(Frontend):
     """Speech input: WAV/FLAC/OGG/MP3 files or bytes, arrays and tensors -> log-mel features.
@@ -42,7 +46,7 @@ class LogMelFrontend(Frontend):
 
     def __init__(self, config: LogMelConfig | None = None) -> None:
         super().__init__(config)
-        self.logmel = LogMel.from_config(self.config)
+        self.logmel = LogMel.from_config(self.config, chunk_frames=CHUNK_FRAMES)
 
     @classmethod
     def sniff(cls, head: bytes) -> bool:
