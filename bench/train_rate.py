@@ -1,6 +1,6 @@
 """Training speed against the machine's matmul rate, per CPU-second (one thread, one run).
 
-    python bench/train_rate.py                                   # the English speech recipe on AN4 train
+    python bench/train_rate.py                                   # the English speech recipe on speechocean762 train
     python bench/train_rate.py --recipe plugins/recog_image/models/handwriting_lines.recipe.json \
         --manifest runs/splits/dhsd_train.jsonl
 
@@ -71,7 +71,7 @@ def matmul_rate(m: int, k: int, n: int, seconds: float = 3.0) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--recipe", default="plugins/recog_audio/models/speech_english.recipe.json")
-    ap.add_argument("--manifest", default="runs/splits/an4_train.jsonl")
+    ap.add_argument("--manifest", default="runs/splits/so762_train.jsonl")
     ap.add_argument("--steps", type=int, default=6, help="training steps timed per round (after 2 warm-up steps)")
     ap.add_argument("--rounds", type=int, default=3, help="interleaved rounds of matmul, step and loop (medians)")
     ap.add_argument("--matmul-size", type=int, default=1024, help="the reference GEMM is N x N x N")

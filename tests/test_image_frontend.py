@@ -19,7 +19,7 @@ from recog.errors import ConfigError, CorruptInputError, EmptyInputError, InputN
 from recog.frontend import Features
 from recog.plugins import get_host
 from recog_image import LineAugmentConfig, LineImageConfig, LineImageFrontend
-from recog_image.features import ink_box, resize_to_height
+from recog_image.reader import ink_box, resize_to_height
 from recog_image.io import sniff_image, to_ink
 
 H, W = 32, 96  # size of the test line image
@@ -335,12 +335,27 @@ def test_featurize_scales_to_line_height(fe):
     assert uncropped.in_features == 48
     # cropping keeps a margin around the ink and records where the crop starts
     cropped = fe.featurize(fe.load(_line_u8()))
-    box = ink_box(fe.load(_line_u8()), margin=0.1)
+    box = ink_box(fe.load(_line_u8()).numpy(), margin=0.1)
     assert box == (4, 28, 8, 88)  # ink rows 6..25 and columns 10..85, 2-pixel margin
     assert cropped.offset == 8.0
     assert cropped.data.shape == (1, 48, round(80 * 48 / 24))
     assert cropped.frame_step == pytest.approx(80 / 160)
     assert float(cropped.data[0, :, 0].max()) < 0.05  # margin is background
+
+
+def test_frontend_and_torch_free_reader_give_the_same_features(fe, tmp_path):
+    """One geometry: the ONNX runtime's reader and the PyTorch frontend make identical feature maps."""
+    from recog_image.reader import ImageReader
+
+    rng = np.random.default_rng(0)
+    for i, img in enumerate([_line_u8(), (rng.random((37, 503)) * 255).astype(np.uint8), _line_u8()[:, :40]]):
+        path = tmp_path / f"line{i}.png"
+        Image.fromarray(img).save(path)
+        for cfg in (LineImageConfig(), LineImageConfig(crop=False, max_width=64)):
+            ft = LineImageFrontend(cfg).featurize(LineImageFrontend(cfg).load(path))
+            (piece,) = ImageReader(LineImageFrontend(cfg).config_dict()).pieces(path, "features")
+            assert np.array_equal(piece.data, ft.data.numpy())
+            assert piece.start == ft.offset and piece.frame_step == pytest.approx(ft.frame_step)
 
 
 def test_max_width_squeezes_long_lines():
@@ -353,12 +368,12 @@ def test_max_width_squeezes_long_lines():
 
 
 def test_resize_to_height_antialiases():
-    stripes = torch.zeros(96, 96)
+    stripes = np.zeros((96, 96), np.float32)
     stripes[:, ::2] = 1.0  # 1-pixel stripes alias badly without antialiasing
     small = resize_to_height(stripes, 32)  # by 3: plain bilinear would give stripes of 0 and 1
     assert small.shape == (32, 32)
     inner = small[:, 1:-1]  # the edge columns see zero padding
-    assert torch.allclose(inner, torch.full_like(inner, 0.5), atol=0.06)
+    assert np.allclose(inner, 0.5, atol=0.06)
 
 
 def test_featurize_rejects_non_ink_maps(fe):

@@ -18,8 +18,8 @@ from recog.errors import ConfigError
 from recog.frontend import Features, Frontend, FrontendConfig
 
 from .augment import LineAugmentConfig, augment_line
-from .features import ink_box, resize_to_height
 from .io import IMAGE_SUFFIXES, read_gray, sniff_image, to_ink
+from .reader import line_features, resize_to_height
 from .segment import refuse_pages
 
 __all__ = ["LineImageConfig", "LineImageFrontend"]
@@ -113,18 +113,15 @@ class LineImageFrontend(Frontend):
         if not (isinstance(raw, torch.Tensor) and raw.dim() == 2 and raw.numel() > 0):
             raise TypeError(f"featurize expects an ink map (H, W) from load(), got {type(raw).__name__}")
         cfg = self.config
-        x = raw.float()
-        x0, width = 0, x.shape[1]
-        if cfg.crop:
-            box = ink_box(x, threshold=cfg.crop_threshold, margin=cfg.crop_margin)
-            x = x[box.y0 : box.y1, box.x0 : box.x1]
-            x0, width = box.x0, box.x1 - box.x0
-        x = resize_to_height(x, cfg.line_height, cfg.max_width)  # (F, W')
+        # the geometry is the torch-free reader's (one implementation for both paths): crop, then scale
+        piece = line_features(raw.float().numpy(), self.config_dict())
+        x = torch.from_numpy(piece.data[0])  # (F, W')
+        width = piece.frame_step * x.shape[1]  # the cropped width in original pixels
         if augment:
             x = augment_line(x, cfg.augment, generator)
             if x.shape[1] > cfg.max_width:
-                x = resize_to_height(x, cfg.line_height, cfg.max_width)
-        return Features(x[None].contiguous(), width / x.shape[1], "px", float(x0))  # (1, F, W')
+                x = torch.from_numpy(resize_to_height(x.numpy(), cfg.line_height, cfg.max_width))
+        return Features(x[None].contiguous(), width / x.shape[1], "px", float(piece.start))  # (1, F, W')
 
     def export_info(self) -> dict:
         """Line height; feature maps up to ``max_width`` columns (features are computed outside the graph)."""

@@ -1,8 +1,8 @@
 """The torch-free reader of line-image exports (ONNX runtime): Pillow + NumPy, the image frontend's geometry.
 
-Images are read by :mod:`recog_image.io` (the code the PyTorch frontend reads with, so both paths accept
-and refuse the same inputs, pages included); cropping and scaling are NumPy/Pillow ports of
-:mod:`recog_image.features` (tested equal within 1e-4).
+Images are read by :mod:`recog_image.io` and cropped and scaled here: the PyTorch frontend reads, crops
+and scales with the same code, so both paths accept and refuse the same inputs (pages included) and give
+the same feature maps.
 
 H height, W width in pixels. An image becomes the feature map ``(1, line_height, W')`` the
 ``image`` frontend would give: grayscale intensity (EXIF orientation applied, alpha composited on
@@ -38,7 +38,7 @@ __all__ = ["ImageReader", "ink_box", "resize_to_height", "line_features"]
 # --- geometry ----------------------------------------------------------------------------------------
 
 
-def ink_box(ink: np.ndarray, *, threshold: float, margin: float) -> tuple[int, int, int, int]:
+def ink_box(ink: np.ndarray, *, threshold: float = 0.25, margin: float = 0.1) -> tuple[int, int, int, int]:
     """``(y0, y1, x0, x1)`` around the ink, widened by ``margin`` times its height; the whole image if none."""
     h, w = ink.shape
     mask = ink > threshold  # (H, W)
