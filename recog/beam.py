@@ -197,79 +197,136 @@ def _lse(a: float, b: float, _log1p=math.log1p, _exp=math.exp) -> float:
     return a + _log1p(_exp(b - a))
 
 
+class _LMRows:
+    """LM log-probabilities of every symbol after a context, one row per context, and where each token's is.
+
+    ``row(ctx)[cols[k]]`` scores token k (a character, k >= 1) and ``row(ctx)[cols[0]]`` the end of the text.
+    A :class:`CharNgramLM` gives its own cached rows (:meth:`CharNgramLM.log_dist`); any other
+    :class:`CharLanguageModel` is asked character by character, cached here for one search.
+    """
+
+    def __init__(self, lm: CharLanguageModel, chars: list[str]) -> None:
+        self.lm, self.chars = lm, chars
+        self.cache: dict[Any, np.ndarray] = {}
+        self.native = False
+        if isinstance(lm, CharNgramLM):
+            where = {c: i for i, c in enumerate(lm.symbols)}
+            if all(c in where for c in chars):
+                self.native = True
+                self.cols = np.asarray([where[EOS]] + [where[c] for c in chars])
+        if not self.native:
+            self.cols = np.arange(len(chars) + 1)
+
+    def __call__(self, ctx: Any) -> np.ndarray:
+        if self.native:
+            return self.lm.log_dist(ctx)  # type: ignore[attr-defined]
+        row = self.cache.get(ctx)
+        if row is None:
+            row = self.cache[ctx] = np.asarray([self.lm.logp(ctx, c) for c in [EOS, *self.chars]])
+        return row
+
+
 def _search(
     lp: np.ndarray, chars: list[str], opts: BeamOptions, lm: CharLanguageModel | None, hot: _HotwordTrie
 ) -> list[tuple[tuple[int, ...], float]]:
-    """The best prefixes (token ids) of one item's ``lp`` (T', V) with their final scores, best first."""
+    """The best prefixes (token ids) of one item's ``lp`` (T', V) with their final scores, best first.
+
+    Vectorised over the beam: per frame, the K kept prefixes and their C candidate characters form a
+    (K, C) matrix of extensions, ranked together with the K prefixes themselves, and the winners are
+    gathered by index. Prefixes are numbered nodes of a tree (``parent``, ``token``), spelled out at the
+    end. Per kept prefix: its node, ``pb``/``pnb`` (log P of its blank-/character-ending paths), ``bias``
+    (LM + hotword score so far), ``length``, ``last`` token, LM context and row, hotword node, word start.
+    """
     t_len = lp.shape[0]
     use_lm = lm is not None and opts.lm_weight > 0
-    # prefix -> [log P(blank-ending), log P(char-ending)]; and prefix -> (LM context, LM + hotword score,
-    # hotword node, a word starts here)
-    beams: dict[tuple[int, ...], list[float]] = {(): [0.0, _NEG]}
-    state: dict[tuple[int, ...], tuple[Any, float, int, bool]] = {(): (lm.start() if lm else None, 0.0, 0, True)}
+    rows = _LMRows(lm, chars) if use_lm else None  # type: ignore[arg-type]
+    threshold = CHAR_THRESHOLD if opts.threshold is None else opts.threshold
+    parent, token = [-1], [0]  # the prefix tree: node 0 is the empty prefix
+    node = np.zeros(1, dtype=np.int64)
+    pb, pnb = np.zeros(1), np.full(1, _NEG)
+    bias, length, last = np.zeros(1), np.zeros(1), np.zeros(1, dtype=np.int64)
+    ctxs: list[Any] = [lm.start() if lm is not None else None]
+    lm_rows = np.stack([rows(ctxs[0])]) if rows is not None else None  # (K, S): each prefix's LM row
+    hot_nodes, starts = [0], [True]
     tried = lp[:, 1:] > opts.prune  # (T', V-1): characters worth trying per frame
+    busy = tried.any(axis=1)
     for t in range(t_len):
         row = lp[t]
-        blank = float(row[0])
-        if not tried[t].any():  # a blank frame (most of them): every prefix stays itself, none is added
-            for prefix, probs in beams.items():
-                pb, pnb = probs
-                last = prefix[-1] if prefix else 0
-                probs[0] = _lse(pb, pnb) + blank
-                probs[1] = pnb + float(row[last]) if last > 0 else _NEG
+        total = np.logaddexp(pb, pnb)  # (K,)
+        run = pnb + row[last]  # the last character's run goes on (the empty prefix has no character path: -inf)
+        if not busy[t]:  # a blank frame (most of them): every prefix stays itself, none is added
+            pb, pnb = total + row[0], run
             continue
         cand = np.flatnonzero(tried[t]) + 1
         if len(cand) > opts.beam_token:  # the most likely ones only
             cand = cand[np.argpartition(row[cand], -opts.beam_token)[-opts.beam_token :]]
-        cand = cand.tolist()
-        nxt: dict[tuple[int, ...], list[float]] = {}
-        row_l = row.tolist()
-        for prefix, (pb, pnb) in beams.items():
-            total = _lse(pb, pnb)
-            slot = nxt.get(prefix)
-            if slot is None:
-                slot = nxt[prefix] = [total + blank, _NEG]
-            else:  # reached already as another prefix's extension this frame
-                slot[0] = _lse(slot[0], total + blank)
-            last = prefix[-1] if prefix else -1
-            if last > 0:  # the last character's run goes on (collapses into the same prefix)
-                slot[1] = _lse(slot[1], pnb + row_l[last])
-            for k in cand:
-                ext = prefix + (k,)
-                p_ext = (pb if k == last else total) + row_l[k]  # a repeat needs a blank between
-                into = nxt.get(ext)
-                if into is None:
-                    nxt[ext] = [_NEG, p_ext]
-                else:
-                    into[1] = _lse(into[1], p_ext)
-                if ext not in state:
-                    ctx, score, node, boundary = state[prefix]
-                    c = chars[k - 1]
-                    if use_lm:
-                        score += opts.lm_weight * lm.logp(ctx, c)  # type: ignore[union-attr]
-                        ctx = lm.advance(ctx, c)  # type: ignore[union-attr]
-                    if not hot.empty:
-                        node, bias = hot.step(node, boundary, c)
-                        score += bias
-                    state[ext] = (ctx, score, node, c == " ")
+        n_c = len(cand)
+        # (K, C) extensions; a repeat of the last character needs a blank between
+        ext = np.where(cand[None, :] == last[:, None], pb[:, None], total[:, None]) + row[cand][None, :]
+        pb, pnb = total + row[0], run
+        k_n = len(node)
+        if k_n > 1:  # an extension that is already a kept prefix adds its paths to that one
+            at = {n: i for i, n in enumerate(node.tolist())}
+            col = {k: j for j, k in enumerate(cand.tolist())}
+            for i, n in enumerate(node.tolist()):
+                up, j = at.get(parent[n]), col.get(token[n])
+                if up is not None and j is not None and n:
+                    pnb[i] = np.logaddexp(pnb[i], ext[up, j])
+                    ext[up, j] = _NEG
+        # (K, C): the LM + hotword score each extension adds
+        gain = opts.lm_weight * lm_rows[:, rows.cols[cand]] if lm_rows is not None else np.zeros_like(ext)  # type: ignore[union-attr]
+        hot_steps: dict[tuple[int, int], tuple[int, float]] = {}
+        if not hot.empty:
+            gain = gain.copy()
+            for i in range(k_n):
+                for j, k in enumerate(cand.tolist()):
+                    hot_steps[i, j] = step = hot.step(hot_nodes[i], starts[i], chars[k - 1])
+                    gain[i, j] += step[1]
+        stay = np.logaddexp(pb, pnb) + bias + opts.char_bonus * length  # (K,)
+        grow = ext + gain + (bias + opts.char_bonus * (length + 1))[:, None]  # (K, C)
+        ranked = np.concatenate([stay, grow.ravel()])
+        keep = np.flatnonzero(ranked >= ranked.max() - threshold)
+        if len(keep) > opts.beam:
+            keep = keep[np.argpartition(ranked[keep], -opts.beam)[-opts.beam :]]
+        kept = keep[keep < k_n]  # prefixes that stay
+        ii, jj = np.divmod(keep[keep >= k_n] - k_n, n_c)  # extensions: prefix ii by candidate jj
+        new_tokens = cand[jj]
+        new_nodes = np.arange(len(parent), len(parent) + len(ii))
+        parent += node[ii].tolist()
+        token += new_tokens.tolist()
+        new_ctx = []
+        for i, j, k in zip(ii.tolist(), jj.tolist(), new_tokens.tolist()):
+            c = chars[k - 1]
+            new_ctx.append(lm.advance(ctxs[i], c) if use_lm else ctxs[i])  # type: ignore[union-attr]
+            hot_nodes.append(hot_steps[i, j][0] if hot_steps else 0)
+            starts.append(c == " ")
+        hot_nodes = [hot_nodes[i] for i in kept.tolist()] + hot_nodes[k_n:]
+        starts = [starts[i] for i in kept.tolist()] + starts[k_n:]
+        ctxs = [ctxs[i] for i in kept.tolist()] + new_ctx
+        node = np.concatenate([node[kept], new_nodes])
+        pb = np.concatenate([pb[kept], np.full(len(ii), _NEG)])
+        pnb = np.concatenate([pnb[kept], ext[ii, jj]])
+        bias = np.concatenate([bias[kept], bias[ii] + gain[ii, jj]])
+        length = np.concatenate([length[kept], length[ii] + 1])
+        last = np.concatenate([last[kept], new_tokens])
+        if lm_rows is not None:
+            lm_rows = np.concatenate([lm_rows[kept], *([rows(c)] for c in new_ctx)])
 
-        ranked = sorted(
-            ((_lse(pb, pnb) + state[p][1] + opts.char_bonus * len(p), p) for p, (pb, pnb) in nxt.items()), reverse=True
-        )
-        floor = ranked[0][0] - (CHAR_THRESHOLD if opts.threshold is None else opts.threshold)
-        beams = {p: nxt[p] for score, p in ranked[: opts.beam] if score >= floor}
-        state = {p: state[p] for p in beams}
+    final = np.logaddexp(pb, pnb) + bias + opts.char_bonus * length
+    if lm_rows is not None:
+        final = final + opts.lm_weight * lm_rows[:, rows.cols[0]]  # the end of the text  # type: ignore[union-attr]
+    if not hot.empty:
+        final = final + np.asarray([hot.close(n) for n in hot_nodes])
 
-    def final(prefix: tuple[int, ...]) -> float:
-        pb, pnb = beams[prefix]
-        ctx, score, node, _ = state[prefix]
-        if use_lm:
-            score += opts.lm_weight * lm.logp(ctx, EOS)  # type: ignore[union-attr]
-        if node:
-            score += hot.close(node)
-        return _lse(pb, pnb) + score + opts.char_bonus * len(prefix)
+    def spell(n: int) -> tuple[int, ...]:
+        out = []
+        while n:
+            out.append(token[n])
+            n = parent[n]
+        return tuple(reversed(out))
 
-    return sorted(((p, final(p)) for p in beams), key=lambda x: x[1], reverse=True)
+    order = np.argsort(-final, kind="stable")
+    return [(spell(int(node[i])), float(final[i])) for i in order.tolist()]
 
 
 # --- alignment ----------------------------------------------------------------------------------

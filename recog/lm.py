@@ -87,6 +87,7 @@ class CharNgramLM:
         self._index = {c: i for i, c in enumerate(self._symbols)}
         self._rows: dict[str, list[float]] = {}  # context as given -> log P(symbol | context), per symbol
         self._dists: dict[str, np.ndarray] = {}  # seen context -> P(symbol | context) (S,)
+        self._log_dists: dict[str, np.ndarray] = {}  # seen context -> log P(symbol | context) (S,)
 
     # --- training ---------------------------------------------------------------------------
     @classmethod
@@ -133,6 +134,25 @@ class CharNgramLM:
             row = self._rows[context] = np.log(self._dist(self._seen_suffix(context))).tolist()
         i = self._index.get(char)
         return row[i] if i is not None else math.log(self._prob(self._seen_suffix(context), char))
+
+    @property
+    def symbols(self) -> list[str]:
+        """What :meth:`log_dist` scores, in its order: the vocabulary, then :data:`EOS`."""
+        return self._symbols
+
+    def log_dist(self, context: str) -> np.ndarray:
+        """Natural-log probabilities of every symbol (:attr:`symbols`) after ``context`` ``(S,)``, cached.
+
+        The vectorised form of :meth:`logp`: a beam search ranks all its candidate characters at once.
+        """
+        h = self._seen_suffix(context)
+        row = self._log_dists.get(h)
+        if row is None:
+            if len(self._log_dists) >= _CACHE_MAX:
+                self._log_dists.clear()
+                self._dists.clear()
+            row = self._log_dists[h] = np.log(self._dist(h))
+        return row
 
     def _seen_suffix(self, context: str) -> str:
         """The longest suffix of the last n-1 characters seen in training (an unseen context scores as it)."""
