@@ -185,7 +185,10 @@ def main() -> None:
                     for k, _, v in (kv.partition("=") for kv in spec.split(","))}
             decoders[f"beam+charlm {spec}"] = resolve_decoder("beam", rec.alphabet, {"lm": str(own["beam"]), **opts})
     fl_decoders = {}
-    if args.flashlight and "beam" in own:
+    if args.flashlight and "beam" in own and decoders["beam+charlm"].lm.order > 6:
+        print(f"--flashlight skipped: the character LM has order {decoders['beam+charlm'].lm.order}, flashlight-text's "
+              "KenLM reads at most order 6")
+    elif args.flashlight and "beam" in own:
         fl_decoders = flashlight_decoders(rec.alphabet, decoders["beam+charlm"], [int(w) for w in args.flashlight.split(",")])
     words = args.words_lm or (str(own["words"]) if "words" in own else None)
     if words:

@@ -15,8 +15,9 @@ Two decoders share one options object (:class:`BeamOptions`) and one result type
   same accuracy only at the same speed (beam_size_token 12; at 5 it is faster but loses 1.8 WER points
   on ARCTIC/cathy); with native KenLM it is 10-30x faster but has no per-character bonus (KenLM refuses
   the positive log-probabilities that folding the bonus into the LM needs; a bonus per frame instead
-  costs 0.4-1.5 CER points); a lexicon of one-character words (bonus = word score) cannot carry a
-  character over two frames. ``bench/decoders.py`` measures it.
+  costs 0.4-1.5 CER points; and PyPI's KenLM reads at most order 6, below the handwriting LM's 7); a
+  lexicon of one-character words (bonus = word score) cannot carry a character over two frames.
+  ``bench/decoders.py --flashlight 5,12`` measures it.
 * :class:`WordCTCDecoder` (``"words"``): lexicon-constrained beam search in C++ with a word n-gram
   LM (:mod:`recog.wordlm`, KenLM inside flashlight-text): every word is spelled in the model's
   alphabet and scored ``lm_weight * log10 P_wordlm(word | history) + word_score``.
