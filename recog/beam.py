@@ -253,16 +253,16 @@ def _search(
     ctxs: list[Any] = [lm.start() if lm is not None else None]
     lm_rows = np.stack([rows(ctxs[0])]) if rows is not None else None  # (K, S): each prefix's LM row
     hot_nodes, starts = [0], [True]
-    tried = lp[:, 1:] > opts.prune  # (T', V-1): characters worth trying per frame
-    busy = tried.any(axis=1)
+    frames, tokens = np.nonzero(lp[:, 1:] > opts.prune)  # characters worth trying, frame by frame
+    tried = np.split(tokens + 1, np.searchsorted(frames, np.arange(1, t_len)))  # per frame (C_t,)
     for t in range(t_len):
         row = lp[t]
         total = np.logaddexp(pb, pnb)  # (K,)
         run = pnb + row[last]  # the last character's run goes on (the empty prefix has no character path: -inf)
-        if not busy[t]:  # a blank frame (most of them): every prefix stays itself, none is added
+        cand = tried[t]
+        if not len(cand):  # a blank frame (most of them): every prefix stays itself, none is added
             pb, pnb = total + row[0], run
             continue
-        cand = np.flatnonzero(tried[t]) + 1
         if len(cand) > opts.beam_token:  # the most likely ones only
             cand = cand[np.argpartition(row[cand], -opts.beam_token)[-opts.beam_token :]]
         n_c = len(cand)

@@ -88,6 +88,7 @@ class CharNgramLM:
         self._rows: dict[str, list[float]] = {}  # context as given -> log P(symbol | context), per symbol
         self._dists: dict[str, np.ndarray] = {}  # seen context -> P(symbol | context) (S,)
         self._log_dists: dict[str, np.ndarray] = {}  # seen context -> log P(symbol | context) (S,)
+        self._ctx_log_dists: dict[str, np.ndarray] = {}  # context as given -> its seen suffix's log P (S,)
 
     # --- training ---------------------------------------------------------------------------
     @classmethod
@@ -145,13 +146,17 @@ class CharNgramLM:
 
         The vectorised form of :meth:`logp`: a beam search ranks all its candidate characters at once.
         """
-        h = self._seen_suffix(context)
-        row = self._log_dists.get(h)
+        row = self._ctx_log_dists.get(context)
         if row is None:
-            if len(self._log_dists) >= _CACHE_MAX:
+            if len(self._ctx_log_dists) >= _CACHE_MAX:  # bounded memory over hours of audio
+                self._ctx_log_dists.clear()
                 self._log_dists.clear()
                 self._dists.clear()
-            row = self._log_dists[h] = np.log(self._dist(h))
+            h = self._seen_suffix(context)
+            row = self._log_dists.get(h)
+            if row is None:
+                row = self._log_dists[h] = np.log(self._dist(h))
+            self._ctx_log_dists[context] = row
         return row
 
     def _seen_suffix(self, context: str) -> str:
