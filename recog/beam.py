@@ -240,7 +240,8 @@ def _search(
     (K, C) matrix of extensions, ranked together with the K prefixes themselves, and the winners are
     gathered by index. Prefixes are numbered nodes of a tree (``parent``, ``token``), spelled out at the
     end. Per kept prefix: its node, ``pb``/``pnb`` (log P of its blank-/character-ending paths), ``bias``
-    (LM + hotword score so far), ``length``, ``last`` token, LM context and row, hotword node, word start.
+    (LM + hotword score so far + ``char_bonus`` x length), ``last`` token, LM context and row, hotword node,
+    whether a word starts.
     """
     t_len = lp.shape[0]
     use_lm = lm is not None and opts.lm_weight > 0
@@ -249,7 +250,7 @@ def _search(
     parent, token = [-1], [0]  # the prefix tree: node 0 is the empty prefix
     node = np.zeros(1, dtype=np.int64)
     pb, pnb = np.zeros(1), np.full(1, _NEG)
-    bias, length, last = np.zeros(1), np.zeros(1), np.zeros(1, dtype=np.int64)
+    bias, last = np.zeros(1), np.zeros(1, dtype=np.int64)
     ctxs: list[Any] = [lm.start() if lm is not None else None]
     lm_rows = np.stack([rows(ctxs[0])]) if rows is not None else None  # (K, S): each prefix's LM row
     hot_nodes, starts = [0], [True]
@@ -278,17 +279,17 @@ def _search(
                 if up is not None and j is not None and n:
                     pnb[i] = np.logaddexp(pnb[i], ext[up, j])
                     ext[up, j] = _NEG
-        # (K, C): the LM + hotword score each extension adds
+        # (K, C): the LM + hotword score and the character bonus each extension adds
         gain = opts.lm_weight * lm_rows[:, rows.cols[cand]] if lm_rows is not None else np.zeros_like(ext)  # type: ignore[union-attr]
         hot_steps: dict[tuple[int, int], tuple[int, float]] = {}
         if not hot.empty:
-            gain = gain.copy()
             for i in range(k_n):
                 for j, k in enumerate(cand.tolist()):
                     hot_steps[i, j] = step = hot.step(hot_nodes[i], starts[i], chars[k - 1])
                     gain[i, j] += step[1]
-        stay = np.logaddexp(pb, pnb) + bias + opts.char_bonus * length  # (K,)
-        grow = ext + gain + (bias + opts.char_bonus * (length + 1))[:, None]  # (K, C)
+        gain += opts.char_bonus
+        stay = np.logaddexp(pb, pnb) + bias  # (K,)
+        grow = ext + gain + bias[:, None]  # (K, C)
         ranked = np.concatenate([stay, grow.ravel()])
         keep = np.flatnonzero(ranked >= ranked.max() - threshold)
         if len(keep) > opts.beam:
@@ -312,12 +313,11 @@ def _search(
         pb = np.concatenate([pb[kept], np.full(len(ii), _NEG)])
         pnb = np.concatenate([pnb[kept], ext[ii, jj]])
         bias = np.concatenate([bias[kept], bias[ii] + gain[ii, jj]])
-        length = np.concatenate([length[kept], length[ii] + 1])
         last = np.concatenate([last[kept], new_tokens])
         if lm_rows is not None:
             lm_rows = np.concatenate([lm_rows[kept], *([rows(c)] for c in new_ctx)])
 
-    final = np.logaddexp(pb, pnb) + bias + opts.char_bonus * length
+    final = np.logaddexp(pb, pnb) + bias
     if lm_rows is not None:
         final = final + opts.lm_weight * lm_rows[:, rows.cols[0]]  # the end of the text  # type: ignore[union-attr]
     if not hot.empty:
