@@ -193,15 +193,6 @@ def _flashlight():
 _NEG = -math.inf
 
 
-def _lse(a: float, b: float, _log1p=math.log1p, _exp=math.exp) -> float:
-    """log(exp(a) + exp(b))."""
-    if a < b:
-        a, b = b, a
-    if b == _NEG:
-        return a
-    return a + _log1p(_exp(b - a))
-
-
 class _LMRows:
     """LM log-probabilities of every symbol after a context, one row per context, and where each token's is.
 
@@ -276,7 +267,7 @@ def _search(
             col = {k: j for j, k in enumerate(cand.tolist())}
             for i, n in enumerate(node.tolist()):
                 up, j = at.get(parent[n]), col.get(token[n])
-                if up is not None and j is not None and n:
+                if up is not None and j is not None:
                     pnb[i] = np.logaddexp(pnb[i], ext[up, j])
                     ext[up, j] = _NEG
         # (K, C): the LM + hotword score and the character bonus each extension adds

@@ -85,10 +85,9 @@ class CharNgramLM:
         self._totals = {h: (sum(d.values()), len(d)) for h, d in counts.items()}  # h -> (N(h), T(h))
         self._symbols = self.vocab + [EOS]
         self._index = {c: i for i, c in enumerate(self._symbols)}
-        self._rows: dict[str, list[float]] = {}  # context as given -> log P(symbol | context), per symbol
         self._dists: dict[str, np.ndarray] = {}  # seen context -> P(symbol | context) (S,)
         self._log_dists: dict[str, np.ndarray] = {}  # seen context -> log P(symbol | context) (S,)
-        self._ctx_log_dists: dict[str, np.ndarray] = {}  # context as given -> its seen suffix's log P (S,)
+        self._rows: dict[str, np.ndarray] = {}  # context as given -> its seen suffix's log P (S,)
 
     # --- training ---------------------------------------------------------------------------
     @classmethod
@@ -127,14 +126,10 @@ class CharNgramLM:
         The whole distribution after a context is computed at once (NumPy) and cached: a beam search asks
         for several characters after each context.
         """
-        row = self._rows.get(context)
-        if row is None:
-            if len(self._rows) >= _CACHE_MAX:  # bounded memory over hours of audio
-                self._rows.clear()
-                self._dists.clear()
-            row = self._rows[context] = np.log(self._dist(self._seen_suffix(context))).tolist()
         i = self._index.get(char)
-        return row[i] if i is not None else math.log(self._prob(self._seen_suffix(context), char))
+        if i is None:
+            return math.log(self._prob(self._seen_suffix(context), char))
+        return float(self.log_dist(context)[i])
 
     @property
     def symbols(self) -> list[str]:
@@ -146,17 +141,17 @@ class CharNgramLM:
 
         The vectorised form of :meth:`logp`: a beam search ranks all its candidate characters at once.
         """
-        row = self._ctx_log_dists.get(context)
+        row = self._rows.get(context)
         if row is None:
-            if len(self._ctx_log_dists) >= _CACHE_MAX:  # bounded memory over hours of audio
-                self._ctx_log_dists.clear()
+            if len(self._rows) >= _CACHE_MAX:  # bounded memory over hours of audio
+                self._rows.clear()
                 self._log_dists.clear()
                 self._dists.clear()
             h = self._seen_suffix(context)
             row = self._log_dists.get(h)
             if row is None:
                 row = self._log_dists[h] = np.log(self._dist(h))
-            self._ctx_log_dists[context] = row
+            self._rows[context] = row
         return row
 
     def _seen_suffix(self, context: str) -> str:

@@ -45,10 +45,13 @@ def frame_signal(waveforms: torch.Tensor, n_fft: int, hop: int) -> torch.Tensor:
     dynamic B and S: the padded signal is cut into hop-sized chunks and frame t joins chunks
     t .. t+k-1, k = ceil(n_fft / hop).
     """
-    n_frames = waveforms.shape[-1] // hop + 1
+    return _frames(_pad(waveforms, n_fft, hop), 0, waveforms.shape[-1] // hop + 1, n_fft, hop)
+
+
+def _pad(waveforms: torch.Tensor, n_fft: int, hop: int) -> torch.Tensor:
+    """``(B, S)`` -> ``(B, S + n_fft + k*hop)``: centred zero padding, and room for the last frame's chunks."""
     k = -(-n_fft // hop)
-    x = nn.functional.pad(waveforms, (n_fft // 2, n_fft // 2 + k * hop))  # (B, S + n_fft + k*hop)
-    return _frames(x, 0, n_frames, n_fft, hop)
+    return nn.functional.pad(waveforms, (n_fft // 2, n_fft // 2 + k * hop))
 
 
 def _frames(padded: torch.Tensor, start: int, n_frames: int, n_fft: int, hop: int) -> torch.Tensor:
@@ -67,10 +70,13 @@ def power_spectrogram(waveforms: torch.Tensor, basis: torch.Tensor, hop: int) ->
     A matrix product rather than a convolution: each frame's result is then bit-identical whatever
     the batch size or padded length (convolution kernels change algorithm with the input shape).
     """
-    frames = frame_signal(waveforms, basis.shape[0], hop)  # (B, T, n_fft)
-    spec = torch.matmul(frames, basis)  # (B, T, 2K)
-    re, im = spec.chunk(2, dim=-1)  # (B, T, K) each
-    return (re * re + im * im).transpose(1, 2)  # (B, K, T)
+    return _power(frame_signal(waveforms, basis.shape[0], hop), basis).transpose(1, 2)  # (B, K, T)
+
+
+def _power(frames: torch.Tensor, basis: torch.Tensor) -> torch.Tensor:
+    """``|DFT|^2`` of frames ``(B, T, n_fft)`` -> ``(B, T, K)``."""
+    re, im = torch.matmul(frames, basis).chunk(2, dim=-1)  # (B, T, K) each
+    return re * re + im * im
 
 
 def mel_spectrogram(
@@ -85,15 +91,12 @@ def mel_spectrogram(
     """
     if chunk_frames is None or waveforms.shape[-1] // hop + 1 <= chunk_frames:
         return torch.matmul(power_spectrogram(waveforms, basis, hop).transpose(1, 2), fbank).transpose(1, 2)
-    n_fft = basis.shape[0]
-    n_frames = waveforms.shape[-1] // hop + 1
-    k = -(-n_fft // hop)
-    x = nn.functional.pad(waveforms, (n_fft // 2, n_fft // 2 + k * hop))  # as frame_signal pads
-    parts = []
-    for start in range(0, n_frames, chunk_frames):
-        spec = torch.matmul(_frames(x, start, min(chunk_frames, n_frames - start), n_fft, hop), basis)  # (B, T_c, 2K)
-        re, im = spec.chunk(2, dim=-1)
-        parts.append(torch.matmul(re * re + im * im, fbank))  # (B, T_c, F)
+    n_fft, n_frames = basis.shape[0], waveforms.shape[-1] // hop + 1
+    x = _pad(waveforms, n_fft, hop)
+    parts = [
+        torch.matmul(_power(_frames(x, start, min(chunk_frames, n_frames - start), n_fft, hop), basis), fbank)
+        for start in range(0, n_frames, chunk_frames)
+    ]  # (B, T_c, F) each
     return torch.cat(parts, dim=1).transpose(1, 2)  # (B, F, T)
 
 
