@@ -7,19 +7,24 @@ import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .bundle import Bundle
 from .decoders import decoder_choice
 from .errors import ConfigError, UnsupportedFormatError
 from .evaluation import EvalReport, score
 from .frontend import read_head
+from .lazy import TORCH_EXTRA, torch_installed
 from .plugins import RegisteredModel, get_host
-from .recognizer import Recognizer, Transcript
+from .results import Transcript
+
+if TYPE_CHECKING:  # pragma: no cover - the PyTorch recogniser loads when it is used (torch-free installs lack it)
+    from .recognizer import Recognizer
+    from .runtime import OnnxRecognizer
 
 __all__ = ["load", "transcribe", "models", "default_model_for", "evaluate", "EvalReport", "resolve_model", "model_lm_path"]
 
-_cache: dict[tuple, Recognizer] = {}
+_cache: dict[tuple, Recognizer | OnnxRecognizer] = {}
 _cache_lock = threading.Lock()
 
 
@@ -45,8 +50,13 @@ def load(
     decoder_options: dict | None = None,
     device: str | None = None,
     engine: str = "torch",
-) -> Recognizer:
+) -> Recognizer | OnnxRecognizer:
     """A :class:`Recognizer` from a registered model name (``"speech"``, ``"handwriting"``) or a bundle path.
+
+    An ONNX export (``X.onnx``), and any model in a torch-free install (no ``recog[torch]``), gives the runtime's
+    :class:`recog.runtime.OnnxRecognizer` instead: in a torch-free install a model runs its whole-input int8
+    export (``NAME.int8.onnx`` beside the bundle, package data for the shipped models). Both return the same
+    :class:`Transcript` objects.
 
     Args:
         name_or_path: registered model name or bundle path.
@@ -66,9 +76,12 @@ def load(
     Raises:
         ModelNotFoundError: unknown name.
         BundleError: missing, foreign or corrupt bundle file (the message names it).
-        ConfigError: a device that is not one, or that this machine lacks.
+        ConfigError: a device that is not one, or that this machine lacks; a torch-free install asked for a
+            model with no runtime export.
     """
     path = resolve_model(name_or_path)
+    if path.suffix == ".onnx" or not torch_installed():
+        return _runtime(path, decoder, decoder_options, device)
     if device is not None:
         check_device(device)
     host = get_host()
@@ -81,6 +94,8 @@ def load(
         export = int8_export_path(path)
         engine_key += f":{export.stat().st_mtime_ns}" if export.is_file() else ":-"
     key = (str(path.resolve()), f"{decoder}:{device}:{engine_key}:{opt_key}", id(host), host.generation)  # plugins may have changed
+    from .recognizer import Recognizer
+
     with _cache_lock:
         for stale in [k for k in _cache if k[2:] != key[2:]]:
             del _cache[stale]
@@ -88,6 +103,29 @@ def load(
             _cache[key] = Recognizer.from_bundle(
                 Bundle.load(path), source=path, decoder=decoder, decoder_options=options, device=device, engine=engine
             )
+        return _cache[key]
+
+
+def _runtime(path: Path, decoder: str, decoder_options: dict | None, device: str | None) -> OnnxRecognizer:
+    """The torch-free recogniser of an export, or of a bundle's whole-input int8 export (cached like :func:`load`)."""
+    from .runtime import OnnxRecognizer
+    from .runtime.model_info import runtime_export_path
+
+    export = path if path.suffix == ".onnx" else runtime_export_path(path)
+    if not export.is_file():
+        raise ConfigError(f"{path}: this install has no PyTorch and the model has no torch-free export beside it "
+                          f"({export.name}); install the PyTorch layer ({TORCH_EXTRA}) or give an ONNX export")
+    if device not in (None, "cpu") and not str(device).startswith("cuda"):
+        raise ConfigError(f"device {device!r}: an ONNX export runs on cpu or cuda")
+    providers = ["CPUExecutionProvider"] if device == "cpu" else None
+    host = get_host()
+    opt_key = json.dumps(decoder_options or {}, sort_keys=True, default=repr)
+    key = (str(export.resolve()), f"runtime:{export.stat().st_mtime_ns}:{decoder}:{device}:{opt_key}", id(host), host.generation)
+    with _cache_lock:
+        for stale in [k for k in _cache if k[2:] != key[2:]]:
+            del _cache[stale]
+        if key not in _cache:
+            _cache[key] = OnnxRecognizer(export, providers, decoder=decoder, decoder_options=decoder_options)
         return _cache[key]
 
 
@@ -138,7 +176,7 @@ def transcribe(source: Any, model: str | os.PathLike | None = None) -> Transcrip
     return load(model or default_model_for(source)).transcribe(source)
 
 
-def evaluate(manifest: str | os.PathLike, model: str | os.PathLike | Recognizer, *, batch_size: int = 16,
+def evaluate(manifest: str | os.PathLike, model: str | os.PathLike | Recognizer | OnnxRecognizer, *, batch_size: int = 16,
              progress: Callable[[int, int, dict], None] | None = None, workers: int | str = 1) -> EvalReport:
     """Transcribe every item of a corpus and score it (texts normalised by the model's normaliser).
 

@@ -12,16 +12,18 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import torch
-from safetensors import SafetensorError
-from safetensors.torch import load_file, save_file
-from safetensors import safe_open
+from safetensors import SafetensorError, safe_open
 
 from .atomic import atomic_write
 from .errors import BundleError
-from .model import CTCModel, ModelConfig
 from .vocab import Alphabet
+
+if TYPE_CHECKING:  # pragma: no cover - the header reads without torch (recog models in a torch-free install)
+    import torch
+
+    from .model import CTCModel, ModelConfig
 
 __all__ = ["FORMAT", "Bundle"]
 
@@ -66,6 +68,8 @@ class Bundle:
 
     def save(self, path: str | os.PathLike, *, half: bool = False) -> Path:
         """Write the bundle atomically; ``half`` stores floating weights as float16 (half the size)."""
+        from safetensors.torch import save_file
+
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         tensors = {}
@@ -85,7 +89,7 @@ class Bundle:
         if not path.is_file():
             raise BundleError(path, "no such bundle file")
         try:
-            with safe_open(str(path), framework="pt") as f:
+            with safe_open(str(path), framework="numpy") as f:
                 meta = f.metadata() or {}
         except (SafetensorError, OSError, ValueError) as e:
             raise BundleError(path, f"not a readable safetensors file ({e})") from None
@@ -102,6 +106,11 @@ class Bundle:
     @classmethod
     def load(cls, path: str | os.PathLike) -> Bundle:
         """Read a bundle; raises :class:`BundleError` naming the file if it is missing, foreign or corrupt."""
+        import torch
+        from safetensors.torch import load_file
+
+        from .model import ModelConfig
+
         path = Path(path)
         head = cls.read_header(path)
         try:
@@ -133,6 +142,8 @@ class Bundle:
 
     def build_model(self, source: str | os.PathLike = "<bundle>") -> CTCModel:
         """The network with the bundle's weights, in eval mode."""
+        from .model import CTCModel
+
         model = CTCModel(self.model_config)
         try:
             model.load_state_dict(self.state_dict)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .atomic import atomic_write_text
 from .errors import RecogError
+from .lazy import TORCH_EXTRA, torch_installed
 from .plugins import get_host
 from .pool import DEFAULT_THREADS, process_threads  # noqa: F401 (DEFAULT_THREADS: the documented default)
 from .progress import ProgressBar
@@ -58,19 +59,12 @@ def _expand_inputs(paths: list[str]) -> list:
 
 
 def _load(args: argparse.Namespace, name: str):
-    """The recogniser a command runs: an ONNX export (``--model X.onnx``) through the torch-free runtime, else
-    ``recog.load`` of a model name or bundle path."""
-    if str(name).endswith(".onnx"):
-        from .runtime import OnnxRecognizer
-
-        if getattr(args, "plot", None) is not None:
-            raise RecogError("--plot needs a PyTorch model (a name or .safetensors bundle), not an ONNX export")
-        if args.device not in (None, "cpu") and not str(args.device).startswith("cuda"):
-            raise RecogError(f"--device {args.device!r}: an ONNX export runs on cpu or cuda")
-        providers = ["CPUExecutionProvider"] if args.device == "cpu" else None
-        return OnnxRecognizer(name, providers, decoder=args.decoder, decoder_options=_decoder_options(args))
+    """The recogniser a command runs (``recog.load``): an ONNX export (``--model X.onnx``), or any model in a
+    torch-free install, runs on the torch-free runtime; else the PyTorch recogniser."""
     from . import api
 
+    if getattr(args, "plot", None) is not None and (str(name).endswith(".onnx") or not torch_installed()):
+        raise RecogError("--plot needs PyTorch and a PyTorch model (a name or .safetensors bundle), not an ONNX export")
     return api.load(name, decoder=args.decoder, decoder_options=_decoder_options(args), device=args.device,
                     engine=args.engine)
 
@@ -151,6 +145,8 @@ def _align(args: argparse.Namespace) -> int:
             raise RecogError(f"{text[1:]}: cannot read the text to align ({e})") from None
     source = args.input
     rec = api.load(args.model or api.default_model_for(source), decoder="greedy", device=args.device)
+    if not hasattr(rec, "align"):  # the torch-free runtime transcribes; forced alignment is the PyTorch recogniser's
+        raise RecogError(f"recog align needs PyTorch and a PyTorch model (a name or .safetensors bundle): {TORCH_EXTRA}")
     aligned = rec.align(source, text)
     if args.plot is not None:
         from .plot import plot_recognition
@@ -496,7 +492,7 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-TORCH_LAYER = ("torch", "torchaudio", "onnx", "onnxscript", "safetensors")  # not in a torch-free install
+TORCH_LAYER = ("torch", "torchaudio", "onnx", "onnxscript")  # recog[torch]: not in the base install
 
 
 def _threads(args: argparse.Namespace) -> int:
@@ -526,12 +522,11 @@ def main(argv: list[str] | None = None) -> int:
     except RecogError as e:
         print(f"recog: error: {e}", file=sys.stderr)
         return 2
-    except ModuleNotFoundError as e:  # a torch-free install (exports/requirements.txt) running a torch command
+    except ModuleNotFoundError as e:  # the base install (no recog[torch]) running a command that needs PyTorch
         if (e.name or "").split(".")[0] not in TORCH_LAYER:
             raise
         print(f"recog: error: recog {args.command} needs PyTorch, which this install lacks (no module {e.name!r}): "
-              "install the whole package (pip install .), or give an ONNX export to transcribe/eval "
-              "(--model exports/speech.int8.onnx)", file=sys.stderr)
+              f"install the PyTorch layer ({TORCH_EXTRA}; from a checkout: pip install '.[torch]')", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("recog: interrupted", file=sys.stderr)

@@ -2,7 +2,7 @@
 
 Shapes: B batch, C channels, F feature rows, T frames, T' output frames, V vocabulary.
 
-A shipped model may carry an int8 export of its network beside its bundle (``NAME.int8.onnx``,
+A shipped model may carry an int8 export of its network beside its bundle (``NAME.encoder.int8.onnx``,
 features in, written by ``recog export MODEL --int8 --no-features-in-graph --check MANIFEST``).
 :class:`recog.Recognizer` runs it in place of the PyTorch network (engine ``"onnx"``; everything
 else, reading, features, decoding and stitching, stays the same) when :func:`int8_export` finds
@@ -29,13 +29,13 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["ENGINES", "INT8_SUFFIX", "MAX_WER_LOSS", "MAX_CER_LOSS", "OnnxEncoder", "int8_export", "int8_export_path"]
 
 ENGINES = ("auto", "torch", "onnx")
-INT8_SUFFIX = ".int8.onnx"
+INT8_SUFFIX = ".encoder.int8.onnx"  # the network alone; NAME.int8.onnx is the whole-input runtime export
 MAX_WER_LOSS = 0.005  # the int8 network may lose at most half a WER point on its check set ...
 MAX_CER_LOSS = 0.003  # ... and 0.3 CER points
 
 
 def int8_export_path(bundle_path: str | os.PathLike) -> Path:
-    """Where a bundle's int8 export lies: ``NAME.int8.onnx`` beside ``NAME.safetensors``."""
+    """Where a bundle's int8 network lies: ``NAME.encoder.int8.onnx`` beside ``NAME.safetensors``."""
     from .decoders import beside
 
     return beside(bundle_path, INT8_SUFFIX)

@@ -51,6 +51,11 @@ def register_frontends(register: RegisterFrontend) -> None:
     Called once, the first time the engine needs its frontends (to pick one for an input, or to
     rebuild the frontend a model bundle names). Call ``register(cls)`` for each
     :class:`recog.Frontend` subclass; ``cls.name`` is its registry name. Return nothing.
+
+    In a torch-free install (:func:`recog.lazy.torch_installed` is False) register what the frontend reads
+    instead: a torch-free subclass with only ``name``, ``suffixes``, ``default_model``, ``sniff`` and
+    ``accepts_object`` (the built-ins' ``AudioInput``/``ImageInput``, which their PyTorch frontends extend), so
+    inputs still find their model and the ONNX runtime reads them with the plugin's reader.
     """
 
 

@@ -6,8 +6,24 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from importlib import import_module
+from importlib.util import find_spec
 
-__all__ = ["lazy_exports"]
+__all__ = ["lazy_exports", "torch_installed", "TORCH_EXTRA"]
+
+# how a torch-free install gets the PyTorch layer (training, export, the PyTorch recogniser)
+TORCH_EXTRA = "pip install 'recog[torch]'"
+
+
+def torch_installed() -> bool:
+    """True when PyTorch can be imported here (found, not imported: the check costs microseconds).
+
+    The base install is torch-free (the ONNX runtime runs the shipped models); ``recog[torch]`` adds training,
+    export and the PyTorch recogniser.
+    """
+    try:
+        return find_spec("torch") is not None
+    except (ImportError, ValueError):  # an import hook that refuses torch, or a half-removed module
+        return False
 
 
 def lazy_exports(package: str, names: dict[str, str], eager: tuple[str, ...] = ()) -> tuple[Callable, Callable]:

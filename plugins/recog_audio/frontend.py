@@ -12,12 +12,13 @@ from typing import Any, ClassVar
 import numpy as np
 import torch
 
-from recog.frontend import Features, Frontend, Piece
+from recog.frontend import Features, Piece
 
 from .augment import augment_features, augment_waveform
 from .config import LogMelConfig
 from .features import LogMel
-from .io import AUDIO_SUFFIXES, is_audio_object, is_file_source, load_audio, sniff_audio
+from .io import is_file_source, load_audio
+from .kind import AudioInput
 from .windows import file_pieces, file_windows, waveform_windows
 
 __all__ = ["LogMelFrontend"]
@@ -27,7 +28,7 @@ __all__ = ["LogMelFrontend"]
 CHUNK_FRAMES = 256
 
 
-class LogMelFrontend(Frontend):
+class LogMelFrontend(AudioInput):
     """Speech input: WAV/FLAC/OGG/MP3 files or bytes, arrays and tensors -> log-mel features.
 
     :meth:`load` gives a mono float32 waveform ``(S,)`` at ``config.sample_rate``;
@@ -35,28 +36,13 @@ class LogMelFrontend(Frontend):
     ``hop / sample_rate`` seconds. Inputs longer than ``config.window_s`` are split by :meth:`windows`.
     """
 
-    name: ClassVar[str] = "audio"
     config_class: ClassVar[type[LogMelConfig]] = LogMelConfig
-    suffixes: ClassVar[tuple[str, ...]] = AUDIO_SUFFIXES
-    unit: ClassVar[str] = "s"
-    default_model: ClassVar[str | None] = "speech"
-    in_channels: ClassVar[int] = 1
 
     config: LogMelConfig
 
     def __init__(self, config: LogMelConfig | None = None) -> None:
         super().__init__(config)
         self.logmel = LogMel.from_config(self.config, chunk_frames=CHUNK_FRAMES)
-
-    @classmethod
-    def sniff(cls, head: bytes) -> bool:
-        """True for RIFF/WAVE, fLaC, OggS, an ID3 tag or an MPEG audio frame header."""
-        return sniff_audio(head) is not None
-
-    @classmethod
-    def accepts_object(cls, obj: Any) -> bool:
-        """True for arrays/tensors ``(S,)`` or ``(C, S)``, ``(array, sample_rate)`` tuples and audio file bytes."""
-        return is_audio_object(obj)
 
     @property
     def in_features(self) -> int:

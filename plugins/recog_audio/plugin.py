@@ -1,11 +1,17 @@
 """Entry point of the built-in audio plugin (group ``recog``): registers :class:`LogMelFrontend` as "audio"."""
 
 from recog.hookspecs import RegisterFrontend, hookimpl
+from recog.lazy import torch_installed
 
 
 @hookimpl
 def register_frontends(register: RegisterFrontend) -> None:
-    from .frontend import LogMelFrontend  # torch, torchaudio and soundfile load when frontends are first needed
+    if not torch_installed():  # a torch-free install: what it reads, so inputs find their model and the runtime
+        from .kind import AudioInput
+
+        register(AudioInput)
+        return
+    from .frontend import LogMelFrontend  # torch loads when frontends are first needed
 
     register(LogMelFrontend)
 
@@ -26,4 +32,4 @@ def register_models(register) -> None:
 
     bundle = Path(__file__).parent / "models" / "speech.safetensors"
     if bundle.exists():
-        register("speech", bundle, "English speech (AN4 domain: spelled letters, digits, numbers, commands), 16 kHz")
+        register("speech", bundle, "English speech (read sentences; spelled letters, digits, numbers, commands), 16 kHz")

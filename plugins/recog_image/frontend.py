@@ -10,15 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import torch
-from PIL import Image
 
 from recog.errors import ConfigError
-from recog.frontend import Features, Frontend, FrontendConfig
+from recog.frontend import Features, FrontendConfig
 
 from .augment import LineAugmentConfig, augment_line
-from .io import IMAGE_SUFFIXES, read_gray, sniff_image, to_ink
+from .io import read_gray, to_ink
+from .kind import ImageInput
 from .reader import line_features, resize_to_height
 from .segment import refuse_pages
 
@@ -56,35 +55,11 @@ class LineImageConfig(FrontendConfig):
 
 
 
-class LineImageFrontend(Frontend):
+class LineImageFrontend(ImageInput):
     """Images of one handwritten or printed text line (PNG, JPEG, TIFF, BMP, WebP, single-frame GIF)."""
 
-    name = "image"
     config_class = LineImageConfig
-    suffixes = IMAGE_SUFFIXES
-    unit = "px"
-    default_model = "handwriting"
     config: LineImageConfig
-
-    @classmethod
-    def sniff(cls, head: bytes) -> bool:
-        return sniff_image(head) is not None
-
-    @classmethod
-    def accepts_object(cls, obj: Any) -> bool:
-        """PIL images, image file bytes, arrays ``(H, W)``/``(H, W, C)`` and tensors ``(H, W)``/``(C, H, W)``
-        with H, W > 8 and C <= 4 (the size rule keeps multi-channel audio ``(channels, samples)`` out)."""
-        if isinstance(obj, Image.Image):
-            return True
-        if isinstance(obj, (bytes, bytearray, memoryview)):
-            return sniff_image(bytes(obj[:64])) is not None
-        if isinstance(obj, np.ndarray):
-            shape = obj.shape if obj.ndim != 3 else obj.shape[:2] if obj.shape[2] <= 4 else ()
-        elif isinstance(obj, torch.Tensor):
-            shape = obj.shape if obj.dim() != 3 else obj.shape[1:] if obj.shape[0] <= 4 else ()
-        else:
-            return False
-        return len(shape) == 2 and min(shape) > 8
 
     @property
     def in_features(self) -> int:

@@ -2,12 +2,18 @@
 ``recog page``."""
 
 from recog.hookspecs import RegisterCommand, RegisterFrontend, hookimpl
+from recog.lazy import torch_installed
 
 from .commands import PAGE_HELP, configure_page, configure_render, run_page, run_render
 
 
 @hookimpl
 def register_frontends(register: RegisterFrontend) -> None:
+    if not torch_installed():  # a torch-free install: what it reads, so inputs find their model and the runtime
+        from .kind import ImageInput
+
+        register(ImageInput)
+        return
     from .frontend import LineImageFrontend  # torch loads when frontends are first needed
 
     register(LineImageFrontend)

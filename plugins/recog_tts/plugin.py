@@ -2,6 +2,7 @@
 report of the optional speech engines that are missing here."""
 
 from recog.hookspecs import hookimpl
+from recog.lazy import torch_installed
 
 from . import cli
 from .engines import engine_problems
@@ -9,6 +10,8 @@ from .engines import engine_problems
 
 @hookimpl
 def register_frontends(register):
+    if not torch_installed():  # text -> speech features needs the PyTorch audio frontend
+        return
     from .frontend import SpeechFromTextFrontend  # torch loads when frontends are first needed
 
     register(SpeechFromTextFrontend)

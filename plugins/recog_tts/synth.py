@@ -10,10 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import torch
-import torchaudio.functional as AF
 
 from recog.errors import ConfigError, TextError
+from recog_audio.io import resample
 
 from . import engines, espeak
 from .text import MAX_TEXT_CHARS, prepare_text, preview
@@ -95,7 +94,7 @@ class SpeechSynthesizer:
                                            "(letters it cannot read?)")
         rate = self.sample_rate or native
         if rate != native:
-            audio = AF.resample(torch.from_numpy(audio), native, rate).clamp_(-1.0, 1.0).numpy()  # (N * rate / native,)
+            audio = np.clip(resample(audio, native, rate), -1.0, 1.0)  # (N * rate / native,): the audio reader's resampler
         return SynthResult(audio, rate, clean, voice)
 
     @staticmethod

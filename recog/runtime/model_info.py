@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ..errors import BundleError
 from ..vocab import Alphabet
 
-__all__ = ["FORMAT", "OnnxModelInfo"]
+__all__ = ["FORMAT", "OnnxModelInfo", "RUNTIME_SUFFIX", "runtime_export_path"]
 
 FORMAT = "recog-onnx/1"  # the same string as recog.export.FORMAT (that module imports torch)
+RUNTIME_SUFFIX = ".int8.onnx"  # a model's whole-input int8 export, what a torch-free install runs
+
+
+def runtime_export_path(bundle_path: str | os.PathLike) -> Path:
+    """Where a bundle's whole-input int8 export lies: ``NAME.int8.onnx`` beside ``NAME.safetensors`` (raw input
+    in, written by ``recog export MODEL --int8``; ``bash exports/build.sh`` makes the shipped ones)."""
+    p = Path(bundle_path)
+    return p.with_name(p.name.split(".")[0] + RUNTIME_SUFFIX)
 
 
 @dataclass(frozen=True)
