@@ -10,6 +10,7 @@ of ``recog.load(model, decoder="beam")``.
 
 from __future__ import annotations
 
+import copy
 import itertools
 import json
 import os
@@ -89,13 +90,11 @@ def dev_log_probs(rec: Recognizer, dev_manifests: str | os.PathLike | Sequence[s
         utts = read_corpus(m)
         if not utts:
             raise ConfigError(f"{m}: no items to tune on")
-        recorder, saved = _Recording(rec.alphabet), rec.decoder
-        rec.decoder = recorder
-        try:
-            for u in utts:  # one at a time: keeps each item's log-probs in manifest order
-                rec.transcribe_batch([u.path])
-        finally:
-            rec.decoder = saved
+        recorder = _Recording(rec.alphabet)
+        private = copy.copy(rec)  # its own decoder: the recogniser recog.load caches for others stays as it was
+        private.decoder = recorder
+        for u in utts:  # one at a time: keeps each item's log-probs in manifest order
+            private.transcribe_batch([u.path])
         if len(recorder.kept) != len(utts):
             raise ConfigError(f"{m}: dev items must be short enough to decode in one window")
         sets.append((str(m), [rec.alphabet.normalize(u.text) for u in utts], recorder.kept))

@@ -301,13 +301,6 @@ def get_host() -> PluginHost:
         return _host
 
 
-def reset_host() -> None:
-    """Forget the process-wide host so the next :func:`get_host` reloads entry points (after changing ``RECOG_PLUGINS``)."""
-    global _host
-    with _host_lock:
-        _host = None
-
-
 def _one_line(e: BaseException) -> str:
     msg = str(e).strip().splitlines()
     where = traceback.extract_tb(e.__traceback__)[-1] if e.__traceback__ else None

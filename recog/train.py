@@ -31,7 +31,7 @@ from .errors import ConfigError, DataError, RecogError
 from .metrics import ErrorCounts, error_counts
 from .model import CTCModel
 
-__all__ = ["TrainConfig", "TrainResult", "Trainer", "TrainingInterrupted", "ctc_infeasible", "evaluate"]
+__all__ = ["TrainConfig", "TrainResult", "Trainer", "TrainingInterrupted", "ctc_infeasible", "dev_errors"]
 
 CHECKPOINT = "checkpoint.pt"
 LOG = "log.jsonl"
@@ -95,8 +95,9 @@ def _distributed() -> tuple[int, int]:
 
 
 @torch.inference_mode()
-def evaluate(model: CTCModel, dataset: FeatureDataset, batch_size: int = 32, device: str | torch.device = "cpu") -> tuple[ErrorCounts, list[str]]:
-    """Greedy-decode ``dataset`` and score it against its normalised transcripts."""
+def dev_errors(model: CTCModel, dataset: FeatureDataset, batch_size: int = 32, device: str | torch.device = "cpu") -> tuple[ErrorCounts, list[str]]:
+    """Greedy-decode ``dataset`` (the dev set during training) and score it against its normalised transcripts
+    (:func:`recog.evaluate` scores a corpus with a recogniser)."""
     was_training = model.training
     model.eval()
     sampler = BucketBatchSampler(dataset.lengths, batch_size, shuffle=False)
@@ -317,7 +318,7 @@ class Trainer:
         return {"loss": float(loss.detach()), "grad_norm": float(norm), "inf": n_bad}
 
     def _evaluate(self) -> dict:
-        counts, _ = evaluate(self.model, self.dev_set, device=self.device)
+        counts, _ = dev_errors(self.model, self.dev_set, device=self.device)
         return {"cer": counts.cer, "wer": counts.wer, "n": len(self.dev_set)}
 
     # --- the loop --------------------------------------------------------

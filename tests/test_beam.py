@@ -159,8 +159,10 @@ def test_beam_decoder_with_a_built_and_tuned_lm_on_a_trained_toy_model(toy_plugi
     from recog.lm_tools import build_model_lm, tune_beam
 
     greedy = recog.load(bundle)
+    decoder = greedy.decoder
     lm = build_model_lm(greedy, ["ab dc", "abcd", "dd a"] * 10)
     tuned = tune_beam(greedy, lm, manifest, beam=4, lm_weights=(0.0, 0.3), char_bonuses=(0.0, 1.0))
+    assert recog.load(bundle) is greedy and greedy.decoder is decoder  # tuning leaves the shared recogniser alone
     assert tuned["decode"]["beam"] == 4 and len(tuned["grid"]) == 3
     chosen = next(g for g in tuned["grid"] if (g["lm_weight"], g["char_bonus"]) == (tuned["decode"]["lm_weight"], tuned["decode"]["char_bonus"]))
     assert chosen["wer"] == min(g["wer"] for g in tuned["grid"]) and tuned["dev"] == chosen["sets"]
