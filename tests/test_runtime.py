@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -238,6 +239,11 @@ def test_tensorrt_profile_spans_batch_16_and_a_whole_window(speech, tmp_path):
     assert opts["trt_engine_cache_enable"] and (tmp_path / "trt").is_dir()
     assert opts["trt_profile_min_shapes"] == "raw:1x1,lengths:1"
     assert opts["trt_profile_max_shapes"] == f"raw:16x{16000 * 2 + 1},lengths:16"  # window_s = 2 s at 16 kHz
+    # an export whose frontend declared no limit for its input kind: the engine cache, no profile
+    info = OnnxRecognizer(path, providers=["CPUExecutionProvider"]).info
+    unlimited = replace(info, metadata={**info.metadata, "input_limits": {"raw": None, "features": None}})
+    assert tensorrt_options(unlimited, tmp_path / "trt") == {"trt_engine_cache_enable": True,
+                                                            "trt_engine_cache_path": str(tmp_path / "trt")}
 
 
 def test_audio_reader_errors_name_the_input(speech, tmp_path):

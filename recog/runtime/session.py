@@ -104,22 +104,17 @@ def _provider_name(p: Any) -> str:
     return p[0] if isinstance(p, tuple) else str(p)
 
 
-def _legacy_limit(info: OnnxModelInfo) -> int:
-    """The longest input of an export made before exports recorded ``input_limits``."""
-    cfg = info.frontend_config
-    if info.inputs == "raw":
-        return int((info.sample_rate or 16_000) * float(cfg.get("window_s", 30.0))) + 1
-    return int(cfg.get("max_width", 4096))
-
-
 def tensorrt_options(info: OnnxModelInfo, cache_dir: str | os.PathLike | None = None) -> dict:
     """TensorRT provider options for an export: a cached engine whose shape profile spans batch 1..16 and
-    every input length the frontend produces (its ``input_limits``: one window of audio, ``max_width`` columns ...),
-    so varying lengths do not rebuild the engine."""
+    every input length the frontend produces (the ``input_limits`` its ``export_info`` declared: one window of
+    audio, the widest line ...), so varying lengths do not rebuild the engine. A frontend that declared no limit
+    for this kind of input gets the cache without a profile (TensorRT then builds an engine per new shape)."""
     cache = Path(cache_dir) if cache_dir else Path.home() / ".cache" / "recog" / "tensorrt"
     cache.mkdir(parents=True, exist_ok=True)
     names = info.input_names
-    top = (info.metadata.get("input_limits") or {}).get(info.inputs) or _legacy_limit(info)
+    top = (info.metadata.get("input_limits") or {}).get(info.inputs)
+    if not top:
+        return {"trt_engine_cache_enable": True, "trt_engine_cache_path": str(cache)}
     if info.inputs == "raw":
         lo, opt, hi = "1x1", f"1x{top // 4}", f"16x{top}"
     else:
