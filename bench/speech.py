@@ -2,6 +2,7 @@
 
     python bench/splits.py                 # runs/splits/*.jsonl (speaker-, sentence- and voice-disjoint)
     python bench/speech.py [--model speech] [--sets so762_test,an4_test,native_test,tts_en,tts_an4] [--limit N]
+    python bench/speech.py --model exports/speech.int8.onnx   # what the base install (no PyTorch) runs
 
 Sets (none of them seen in training or used to pick checkpoints or tune the LM):
   so762_test   speechocean762 test: 2,500 utterances, 125 non-native speakers (adults, children) not in training
@@ -79,7 +80,8 @@ def main() -> None:
     rec = recog.load(a.model, decoder="greedy")
     has_lm = recog.model_lm_path(recog.resolve_model(a.model)).is_file()
     beam = recog.load(a.model, decoder="beam") if has_lm and not a.no_beam else None
-    print(f"model {a.model}  device {rec.device}  threads {torch.get_num_threads()}")
+    where = getattr(rec, "device", None) or f"onnxruntime {','.join(getattr(rec, 'providers', []))}"
+    print(f"model {a.model}  device {where}  threads {torch.get_num_threads()}")
     rows = []
     for name in a.sets.split(","):
         if name not in SETS:
