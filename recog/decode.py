@@ -84,22 +84,22 @@ def ctc_greedy_decode(log_probs: Any, lengths: Any, alphabet: Alphabet) -> list[
     ids = lp.argmax(axis=-1)  # (B, T')
     best = np.take_along_axis(lp, ids[..., None], axis=-1)[..., 0]  # (B, T')
     valid = np.arange(t)[None, :] < lengths[:, None]  # (B, T')
-    prev = np.pad(ids, ((0, 0), (1, 0)), constant_values=-1)[:, :-1]  # (B, T') id of the previous frame
-    run_start = (ids != prev) & valid  # (B, T') first frame of each run
-    next_start = np.pad(run_start, ((0, 0), (0, 1)), constant_values=False)[:, 1:]  # (B, T')
-    next_valid = np.pad(valid, ((0, 0), (0, 1)), constant_values=False)[:, 1:]  # (B, T')
-    run_end = valid & (next_start | ~next_valid)  # (B, T') last frame of each run
+    run_start = valid.copy()  # (B, T') first frame of each run: the id changes (np.pad costs more than the work)
+    run_start[:, 1:] &= ids[:, 1:] != ids[:, :-1]
+    run_end = valid.copy()  # (B, T') last frame of each run: the next frame starts a run or is padding
+    run_end[:, :-1] &= run_start[:, 1:] | ~valid[:, 1:]
     best_prob = np.exp(best) * valid  # (B, T')
     n_valid = np.maximum(valid.sum(axis=1), 1)  # (B,)
     conf = np.exp((best * valid).sum(axis=1) / n_valid)  # (B,)
     hyps = []
     for i in range(b):
-        starts = np.flatnonzero(run_start[i])
+        starts = np.flatnonzero(run_start[i])  # every run, blanks included: they tile the valid frames
         ends = np.flatnonzero(run_end[i])
+        peaks = np.maximum.reduceat(best_prob[i], starts) if len(starts) else best_prob[i, :0]  # (runs,) each run's max
         keep = ids[i, starts] != 0
         starts, ends = starts[keep], ends[keep]
-        tokens = tuple(int(k) for k in ids[i, starts])
-        scores = tuple(float(best_prob[i, s : e + 1].max()) for s, e in zip(starts, ends))
+        tokens = tuple(ids[i, starts].tolist())
+        scores = tuple(peaks[keep].tolist())
         hyps.append(
             CTCHypothesis(
                 text=alphabet.decode(tokens),
