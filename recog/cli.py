@@ -239,6 +239,9 @@ def _plugins(args: argparse.Namespace) -> int:
                 print(f"{'':<10} ! {e}")
             for n in i.notes:
                 print(f"{'':<10} - {n}")
+        if not torch_installed():
+            print(f"PyTorch is not installed: models run as their int8 ONNX exports; training, export, align and "
+                  f"--plot need {TORCH_EXTRA}")
     return 0
 
 

@@ -65,6 +65,7 @@ def test_without_torch_the_default_models_transcribe_the_samples():
 def test_without_torch_plugins_and_models_are_whole():
     plugins = _without_torch("plugins")
     assert plugins.returncode == 0 and "failed" not in plugins.stdout, plugins.stdout
+    assert "PyTorch is not installed" in plugins.stdout and "recog[torch]" in plugins.stdout
     models = _without_torch("models", "--json")
     assert models.returncode == 0, models.stderr
     rows = {r["name"]: r for r in json.loads(models.stdout)}
