@@ -125,21 +125,16 @@ def flashlight_decoders(alphabet, beam, widths: list[int]) -> dict:
     callback = Bonus()
 
     def merged(lp: np.ndarray, frame_bonus: float) -> np.ndarray:
-        quiet = lp[:, 1:].max(axis=1) < o.prune
-        rows, acc = [], None
-        for t in range(lp.shape[0]):
-            if quiet[t]:
-                if acc is None:
-                    acc = np.full(lp.shape[1], -1e4, np.float32)
-                    acc[0] = 0.0
-                    rows.append(acc)
-                acc[0] += lp[t, 0]
-            else:
-                acc = None
-                r = lp[t].astype(np.float32)
-                r[1:] += frame_bonus
-                rows.append(r)
-        return np.ascontiguousarray(np.stack(rows), dtype=np.float32)
+        """(T', V) -> (T'', V): each run of frames where no character passes ``prune`` becomes one blank frame
+        (its blank log-probs summed, characters impossible); ``frame_bonus`` added to characters elsewhere."""
+        quiet = lp[:, 1:].max(axis=1) < o.prune  # (T',)
+        first = ~quiet | np.r_[True, ~quiet[:-1]]  # a frame that starts a row: not quiet, or first of a quiet run
+        out = lp[first].astype(np.float32)  # (T'', V)
+        out[:, 1:] += frame_bonus
+        rows = np.flatnonzero(quiet[first])
+        out[rows, 0] = np.bincount(np.cumsum(first) - 1, weights=lp[:, 0] * quiet, minlength=len(out))[rows]
+        out[rows, 1:] = -1e4
+        return np.ascontiguousarray(out)
 
     def make(lm_model, weight: float, frame_bonus: float, width: int):
         opts = fl.LexiconFreeDecoderOptions(
