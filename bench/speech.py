@@ -3,6 +3,10 @@
     python bench/splits.py                 # runs/splits/*.jsonl (speaker-, sentence- and voice-disjoint)
     python bench/speech.py [--model speech] [--sets so762_test,an4_test,native_test,tts_en,tts_an4] [--limit N]
     python bench/speech.py --model exports/speech.int8.onnx   # what the base install (no PyTorch) runs
+    python bench/speech.py --record     # also store the beam + LM rows in the bundle (recog models --json shows them)
+
+--record writes each set's beam + LM figures under the bundle's metrics[SET]["beam_lm"] (the greedy figures are
+there already, from bench/ship.py); rebuild the exports afterwards (bash exports/build.sh: they carry the metrics).
 
 Sets (none of them seen in training or used to pick checkpoints or tune the LM):
   so762_test   speechocean762 test: 2,500 utterances, 125 non-native speakers (adults, children) not in training
@@ -75,7 +79,10 @@ def main() -> None:
     ap.add_argument("--limit", type=int, help="first N items of each set (quick look; not for reported numbers)")
     ap.add_argument("--no-beam", action="store_true", help="greedy rows only")
     ap.add_argument("--show-errors", type=int, default=0, help="print this many wrong transcripts per set")
+    ap.add_argument("--record", action="store_true", help="store the beam + LM rows in the model's bundle (see above)")
     a = ap.parse_args()
+    if a.record and (a.limit or a.no_beam or not str(recog.resolve_model(a.model)).endswith(".safetensors")):
+        raise SystemExit("--record needs a bundle (a name or .safetensors), every item (no --limit) and the beam rows")
     splits = Path(a.splits)
     rec = recog.load(a.model, decoder="greedy")
     has_lm = recog.model_lm_path(recog.resolve_model(a.model)).is_file()
@@ -103,6 +110,20 @@ def main() -> None:
                     print(f"    REF {ref}\n    HYP {hyp}")
                     shown += 1
     print(json.dumps(rows))
+    if a.record:
+        _record(recog.resolve_model(a.model), [r for r in rows if r["decoder"] == "beam + LM"])
+
+
+def _record(path: Path, rows: list[dict]) -> None:
+    """Store beam + LM rows in the bundle at ``path``: metrics[set]["beam_lm"] (the weights stay as they are: shipped
+    bundles are float16, bench/ship.py, and float16 -> float32 -> float16 is exact)."""
+    from recog import Bundle
+
+    bundle = Bundle.load(path)
+    for r in rows:
+        bundle.metrics.setdefault(r["set"], {})["beam_lm"] = {k: r[k] for k in ("cer", "wer", "n", "rtf")}
+    bundle.save(path, half=True)
+    print(f"recorded beam + LM figures of {len(rows)} sets in {path}")
 
 
 if __name__ == "__main__":
