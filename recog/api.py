@@ -96,13 +96,18 @@ def load(
     key = (str(path.resolve()), f"{decoder}:{device}:{engine_key}:{opt_key}", id(host), host.generation)  # plugins may have changed
     from .recognizer import Recognizer
 
+    return _cached(key, lambda: Recognizer.from_bundle(
+        Bundle.load(path), source=path, decoder=decoder, decoder_options=options, device=device, engine=engine))
+
+
+def _cached(key: tuple, make: Callable[[], Recognizer | OnnxRecognizer]) -> Recognizer | OnnxRecognizer:
+    """The recogniser cached under ``key`` (path, settings, plugin host), made once; entries of another host or
+    plugin generation are dropped."""
     with _cache_lock:
         for stale in [k for k in _cache if k[2:] != key[2:]]:
             del _cache[stale]
         if key not in _cache:
-            _cache[key] = Recognizer.from_bundle(
-                Bundle.load(path), source=path, decoder=decoder, decoder_options=options, device=device, engine=engine
-            )
+            _cache[key] = make()
         return _cache[key]
 
 
@@ -121,12 +126,7 @@ def _runtime(path: Path, decoder: str, decoder_options: dict | None, device: str
     host = get_host()
     opt_key = json.dumps(decoder_options or {}, sort_keys=True, default=repr)
     key = (str(export.resolve()), f"runtime:{export.stat().st_mtime_ns}:{decoder}:{device}:{opt_key}", id(host), host.generation)
-    with _cache_lock:
-        for stale in [k for k in _cache if k[2:] != key[2:]]:
-            del _cache[stale]
-        if key not in _cache:
-            _cache[key] = OnnxRecognizer(export, providers, decoder=decoder, decoder_options=decoder_options)
-        return _cache[key]
+    return _cached(key, lambda: OnnxRecognizer(export, providers, decoder=decoder, decoder_options=decoder_options))
 
 
 def check_device(device: str) -> None:

@@ -60,7 +60,7 @@ def _header_size(head: bytes, kind: str | None) -> tuple[int, int] | None:
     return None
 
 
-def _is_tensor(x: Any) -> bool:
+def is_tensor(x: Any) -> bool:
     """A torch tensor, told without importing torch (this reader serves torch-free deployments too)."""
     return type(x).__module__.partition(".")[0] == "torch" and hasattr(x, "detach")
 
@@ -82,7 +82,7 @@ def read_gray(source: Any, *, max_pixels: int) -> np.ndarray:
         return _from_pil(source, _pil_name(source), max_pixels)
     if isinstance(source, np.ndarray):
         return _from_array(source, source, channels_last=True, max_pixels=max_pixels)
-    if _is_tensor(source):
+    if is_tensor(source):
         x = source.detach().cpu()
         if x.is_complex():
             raise UnsupportedFormatError(source, f"expected real pixel values, found dtype {x.dtype}")

@@ -10,14 +10,9 @@ from PIL import Image
 
 from recog.frontend import Frontend
 
-from .io import IMAGE_SUFFIXES, sniff_image
+from .io import IMAGE_SUFFIXES, is_tensor, sniff_image
 
 __all__ = ["ImageInput"]
-
-
-def _is_tensor(x: Any) -> bool:
-    """A torch tensor, told without importing torch."""
-    return type(x).__module__.partition(".")[0] == "torch" and hasattr(x, "dim")
 
 
 class ImageInput(Frontend):
@@ -42,7 +37,7 @@ class ImageInput(Frontend):
             return sniff_image(bytes(obj[:64])) is not None
         if isinstance(obj, np.ndarray):
             shape = obj.shape if obj.ndim != 3 else obj.shape[:2] if obj.shape[2] <= 4 else ()
-        elif _is_tensor(obj):
+        elif is_tensor(obj):
             shape = obj.shape if obj.dim() != 3 else obj.shape[1:] if obj.shape[0] <= 4 else ()
         else:
             return False
