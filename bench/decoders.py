@@ -18,7 +18,7 @@ bonus, the LM called back into Python); ``fl-kenlm`` runs all in C++ with the LM
 written as ARPA: the n-grams seen in training, Witten-Bell interpolation as back-off weights; texts start
 from ``<s>`` = the longest start padding) and the bonus added per non-blank frame, since KenLM refuses the
 positive log-probabilities that folding it into the LM would take. Frames where no character passes the
-beam's ``prune`` are merged into one blank frame first (the NumPy beam skips them too).
+beam's ``prune`` are merged into one blank frame first (the project's beam skips them too).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""CTC beam search: characters with a character LM (NumPy), words with a word LM (flashlight-text, C++).
+"""CTC beam search: characters with a character LM (C), words with a word LM (flashlight-text, C++).
 
 Two decoders share one options object (:class:`BeamOptions`) and one result type:
 
@@ -9,14 +9,16 @@ Two decoders share one options object (:class:`BeamOptions`) and one result type
 
   (the CTC probability sums over all alignments: blank-ending and character-ending paths are kept
   apart, Hannun et al. 2014; the per-character bonus offsets the LM's pull towards short texts).
-  This search stays in NumPy, vectorised over the beam (one (K, C) matrix of prefixes x candidate
-  characters per frame). flashlight-text was measured against it on the same log-probabilities
-  (2026-12-03): its lexicon-free decoder with this objective through a Python LM callback reaches the
-  same accuracy only at the same speed (beam_size_token 12; at 5 it is faster but loses 1.8 WER points
-  on ARCTIC/cathy); with native KenLM it is 10-30x faster but has no per-character bonus (KenLM refuses
-  the positive log-probabilities that folding the bonus into the LM needs; a bonus per frame instead
-  costs 0.4-1.5 CER points; and PyPI's KenLM reads at most order 6, below the handwriting LM's 7); a
-  lexicon of one-character words (bonus = word score) cannot carry a character over two frames.
+  The search loop runs in C (``recog/_ctcbeam.c``, compiled by ``pip install``): per frame the K kept
+  prefixes and their C candidate characters are ranked together. The character LM stays a Python
+  object (any :class:`recog.lm.CharLanguageModel`), asked once per new (context, character) step; its
+  rows are kept on the C side across the items a decoder reads. The C loop replaced a NumPy one with
+  identical results (same texts, n-best and scores on AN4 test and ARCTIC/cathy, with and without
+  hotwords) at 5-12x the speed. flashlight-text's lexicon-free decoder was measured against the NumPy
+  one (2026-12-03): with this objective through a Python LM callback it was no faster at equal
+  accuracy; with native KenLM it has no per-character bonus (KenLM refuses the positive
+  log-probabilities that folding the bonus into the LM needs; a bonus per frame instead costs 0.4-1.5
+  CER points; and PyPI's KenLM reads at most order 6, below the handwriting LM's 7).
   ``bench/decoders.py --flashlight 5,12`` measures it.
 * :class:`WordCTCDecoder` (``"words"``): lexicon-constrained beam search in C++ with a word n-gram
   LM (:mod:`recog.wordlm`, KenLM inside flashlight-text): every word is spelled in the model's
@@ -35,6 +37,7 @@ from __future__ import annotations
 
 import math
 import os
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from typing import Any
@@ -42,7 +45,7 @@ from typing import Any
 import numpy as np
 
 from .decode import CTCHypothesis, _numpy
-from .errors import ConfigError
+from .errors import ConfigError, RecogError
 from .lm import EOS, CharLanguageModel, CharNgramLM
 from .vocab import Alphabet
 
@@ -190,139 +193,94 @@ def _flashlight():
     return fl
 
 
-_NEG = -math.inf
+def _native():
+    """The C search and alignment (:mod:`recog._ctcbeam`, compiled by ``pip install``)."""
+    try:
+        from . import _ctcbeam
+    except ImportError as e:  # a source checkout used without installing it
+        raise RecogError(
+            f"recog's C beam search is not built ({e}): install recog with pip (pip install -e . in a checkout), "
+            "which compiles recog/_ctcbeam.c"
+        ) from None
+    return _ctcbeam
 
 
-class _LMRows:
-    """LM log-probabilities of every symbol after a context, one row per context, and where each token's is.
+class _LMContexts:
+    """The LM side of a decoder's searches: contexts numbered as the C search meets them, each with its row.
 
-    ``row(ctx)[cols[k]]`` scores token k (a character, k >= 1) and ``row(ctx)[cols[0]]`` the end of the text.
-    A :class:`CharNgramLM` gives its own cached rows (:meth:`CharNgramLM.log_dist`); any other
-    :class:`CharLanguageModel` is asked character by character, cached here for one search.
+    Kept across the items a decoder reads (up to :data:`_MAX_CONTEXTS`): the C side remembers each
+    (context, token) -> context step and each context's row, so the LM is asked once per new step.
+    ``extend(ctx_id, token)`` (called by :func:`recog._ctcbeam.search` once per new (context, token) pair)
+    returns the id of the context after ``token`` and, for an id not seen before, its row ``(V,)``: the
+    log-probability of the end of the text at 0 and of token k at k. A :class:`CharNgramLM` gives its own
+    cached distributions (:meth:`CharNgramLM.log_dist`); any other :class:`CharLanguageModel` is asked
+    character by character.
     """
 
     def __init__(self, lm: CharLanguageModel, chars: list[str]) -> None:
         self.lm, self.chars = lm, chars
-        self.cache: dict[Any, np.ndarray] = {}
-        self.native = False
+        self.cols: np.ndarray | None = None
         if isinstance(lm, CharNgramLM):
             where = {c: i for i, c in enumerate(lm.symbols)}
             if all(c in where for c in chars):
-                self.native = True
                 self.cols = np.asarray([where[EOS]] + [where[c] for c in chars])
-        if not self.native:
-            self.cols = np.arange(len(chars) + 1)
+        self.reset()
 
-    def __call__(self, ctx: Any) -> np.ndarray:
-        if self.native:
-            return self.lm.log_dist(ctx)  # type: ignore[attr-defined]
-        row = self.cache.get(ctx)
-        if row is None:
-            row = self.cache[ctx] = np.asarray([self.lm.logp(ctx, c) for c in [EOS, *self.chars]])
-        return row
+    def reset(self) -> None:
+        """Forget every context but the start (bounded memory over hours of input)."""
+        start = self.lm.start()
+        self.ctxs: list[Any] = [start]
+        self.ids: dict[Any, int] = {start: 0}
+        self.table = _native().contexts(self.row(start), len(self.chars) + 1)  # rows and memo, on the C side
+
+    def row(self, ctx: Any) -> np.ndarray:
+        if self.cols is not None:
+            return self.lm.log_dist(ctx)[self.cols]  # type: ignore[attr-defined]
+        return np.asarray([self.lm.logp(ctx, c) for c in [EOS, *self.chars]], dtype=np.float64)
+
+    def extend(self, ctx_id: int, token: int) -> tuple[int, np.ndarray | None]:
+        ctx = self.lm.advance(self.ctxs[ctx_id], self.chars[token - 1])
+        found = self.ids.get(ctx)
+        if found is not None:
+            return found, None
+        self.ids[ctx] = len(self.ctxs)
+        self.ctxs.append(ctx)
+        return len(self.ctxs) - 1, self.row(ctx)
+
+
+def _hot_arrays(hot: _HotwordTrie, chars: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The hotword trie as arrays for the C search: children (N, V) by token (-1: none), gain (N,), ends (N,)."""
+    token = {c: i + 1 for i, c in enumerate(chars)}
+    children = np.full((len(hot.children), len(chars) + 1), -1, dtype=np.int32)
+    for n, kids in enumerate(hot.children):
+        for c, child in kids.items():
+            if c in token:  # a character the model cannot write is never read
+                children[n, token[c]] = child
+    return children, np.asarray(hot.gain, dtype=np.float64), np.asarray(hot.ends, dtype=np.uint8)
+
+
+_MAX_CONTEXTS = 50_000  # LM contexts a decoder keeps (each a row of V floats on the C side)
 
 
 def _search(
-    lp: np.ndarray, chars: list[str], opts: BeamOptions, lm: CharLanguageModel | None, hot: _HotwordTrie
+    lp: np.ndarray, chars: list[str], opts: BeamOptions, ctxs: _LMContexts | None, hot: _HotwordTrie
 ) -> list[tuple[tuple[int, ...], float]]:
     """The best prefixes (token ids) of one item's ``lp`` (T', V) with their final scores, best first.
 
-    Vectorised over the beam: per frame, the K kept prefixes and their C candidate characters form a
-    (K, C) matrix of extensions, ranked together with the K prefixes themselves, and the winners are
-    gathered by index. Prefixes are numbered nodes of a tree (``parent``, ``token``), spelled out at the
-    end. Per kept prefix: its node, ``pb``/``pnb`` (log P of its blank-/character-ending paths), ``bias``
-    (LM + hotword score so far + ``char_bonus`` x length), ``last`` token, LM context and row, hotword node,
-    whether a word starts.
+    The loop runs in C (:mod:`recog._ctcbeam`): per frame, the K kept prefixes and their C candidate
+    characters (those above ``prune``, at most ``beam_token``) are ranked together; frames where no
+    character passes ``prune`` only carry the prefixes on. The LM is asked once per new context.
     """
-    t_len = lp.shape[0]
-    use_lm = lm is not None and opts.lm_weight > 0
-    rows = _LMRows(lm, chars) if use_lm else None  # type: ignore[arg-type]
+    lp = np.ascontiguousarray(lp, dtype=np.float64)
+    if ctxs is not None and len(ctxs.ctxs) > _MAX_CONTEXTS:
+        ctxs.reset()
+    trie = _hot_arrays(hot, chars) if not hot.empty else (None, None, None)
+    space = chars.index(" ") + 1 if " " in chars else -1
     threshold = CHAR_THRESHOLD if opts.threshold is None else opts.threshold
-    parent, token = [-1], [0]  # the prefix tree: node 0 is the empty prefix
-    node = np.zeros(1, dtype=np.int64)
-    pb, pnb = np.zeros(1), np.full(1, _NEG)
-    bias, last = np.zeros(1), np.zeros(1, dtype=np.int64)
-    ctxs: list[Any] = [lm.start() if lm is not None else None]
-    lm_rows = np.stack([rows(ctxs[0])]) if rows is not None else None  # (K, S): each prefix's LM row
-    hot_nodes, starts = [0], [True]
-    frames, tokens = np.nonzero(lp[:, 1:] > opts.prune)  # characters worth trying, frame by frame
-    tried = np.split(tokens + 1, np.searchsorted(frames, np.arange(1, t_len)))  # per frame (C_t,)
-    for t in range(t_len):
-        row = lp[t]
-        total = np.logaddexp(pb, pnb)  # (K,)
-        run = pnb + row[last]  # the last character's run goes on (the empty prefix has no character path: -inf)
-        cand = tried[t]
-        if not len(cand):  # a blank frame (most of them): every prefix stays itself, none is added
-            pb, pnb = total + row[0], run
-            continue
-        if len(cand) > opts.beam_token:  # the most likely ones only
-            cand = cand[np.argpartition(row[cand], -opts.beam_token)[-opts.beam_token :]]
-        n_c = len(cand)
-        # (K, C) extensions; a repeat of the last character needs a blank between
-        ext = np.where(cand[None, :] == last[:, None], pb[:, None], total[:, None]) + row[cand][None, :]
-        pb, pnb = total + row[0], run
-        k_n = len(node)
-        if k_n > 1:  # an extension that is already a kept prefix adds its paths to that one
-            at = {n: i for i, n in enumerate(node.tolist())}
-            col = {k: j for j, k in enumerate(cand.tolist())}
-            for i, n in enumerate(node.tolist()):
-                up, j = at.get(parent[n]), col.get(token[n])
-                if up is not None and j is not None:
-                    pnb[i] = np.logaddexp(pnb[i], ext[up, j])
-                    ext[up, j] = _NEG
-        # (K, C): the LM + hotword score and the character bonus each extension adds
-        gain = opts.lm_weight * lm_rows[:, rows.cols[cand]] if lm_rows is not None else np.zeros_like(ext)  # type: ignore[union-attr]
-        hot_steps: dict[tuple[int, int], tuple[int, float]] = {}
-        if not hot.empty:
-            for i in range(k_n):
-                for j, k in enumerate(cand.tolist()):
-                    hot_steps[i, j] = step = hot.step(hot_nodes[i], starts[i], chars[k - 1])
-                    gain[i, j] += step[1]
-        gain += opts.char_bonus
-        stay = np.logaddexp(pb, pnb) + bias  # (K,)
-        grow = ext + gain + bias[:, None]  # (K, C)
-        ranked = np.concatenate([stay, grow.ravel()])
-        keep = np.flatnonzero(ranked >= ranked.max() - threshold)
-        if len(keep) > opts.beam:
-            keep = keep[np.argpartition(ranked[keep], -opts.beam)[-opts.beam :]]
-        kept = keep[keep < k_n]  # prefixes that stay
-        ii, jj = np.divmod(keep[keep >= k_n] - k_n, n_c)  # extensions: prefix ii by candidate jj
-        new_tokens = cand[jj]
-        new_nodes = np.arange(len(parent), len(parent) + len(ii))
-        parent += node[ii].tolist()
-        token += new_tokens.tolist()
-        new_ctx = []
-        for i, j, k in zip(ii.tolist(), jj.tolist(), new_tokens.tolist()):
-            c = chars[k - 1]
-            new_ctx.append(lm.advance(ctxs[i], c) if use_lm else ctxs[i])  # type: ignore[union-attr]
-            hot_nodes.append(hot_steps[i, j][0] if hot_steps else 0)
-            starts.append(c == " ")
-        hot_nodes = [hot_nodes[i] for i in kept.tolist()] + hot_nodes[k_n:]
-        starts = [starts[i] for i in kept.tolist()] + starts[k_n:]
-        ctxs = [ctxs[i] for i in kept.tolist()] + new_ctx
-        node = np.concatenate([node[kept], new_nodes])
-        pb = np.concatenate([pb[kept], np.full(len(ii), _NEG)])
-        pnb = np.concatenate([pnb[kept], ext[ii, jj]])
-        bias = np.concatenate([bias[kept], bias[ii] + gain[ii, jj]])
-        last = np.concatenate([last[kept], new_tokens])
-        if lm_rows is not None:
-            lm_rows = np.concatenate([lm_rows[kept], *([rows(c)] for c in new_ctx)])
-
-    final = np.logaddexp(pb, pnb) + bias
-    if lm_rows is not None:
-        final = final + opts.lm_weight * lm_rows[:, rows.cols[0]]  # the end of the text  # type: ignore[union-attr]
-    if not hot.empty:
-        final = final + np.asarray([hot.close(n) for n in hot_nodes])
-
-    def spell(n: int) -> tuple[int, ...]:
-        out = []
-        while n:
-            out.append(token[n])
-            n = parent[n]
-        return tuple(reversed(out))
-
-    order = np.argsort(-final, kind="stable")
-    return [(spell(int(node[i])), float(final[i])) for i in order.tolist()]
+    return _native().search(
+        lp, lp.shape[0], lp.shape[1], opts.beam, opts.beam_token, threshold, opts.prune, opts.lm_weight,
+        opts.char_bonus, ctxs.extend if ctxs else None, ctxs.table if ctxs else None, *trie, space,
+    )
 
 
 # --- alignment ----------------------------------------------------------------------------------
@@ -331,61 +289,15 @@ def _align_states(lp: np.ndarray, tokens: tuple[int, ...], optional: int | None 
 
     A state may be entered from itself, the previous state, or (for a character different from the
     one two back) skip the blank in between. Tokens equal to ``optional`` (the space, for the word
-    decoder, whose words need not be separated by a space frame) may take no frame at all.
-    Returns the state index per frame ``(T',)`` and ``ext``.
+    decoder, whose words need not be separated by a space frame) may take no frame at all. Runs in C
+    (:func:`recog._ctcbeam.align`). Returns the state index per frame ``(T',)`` and ``ext``.
     """
-    t_len = lp.shape[0]
+    lp = np.ascontiguousarray(lp, dtype=np.float64)
     ext = [0]
     for k in tokens:
         ext += [k, 0]
-    s_len = len(ext)
-    ext_a = np.asarray(ext)
-    emit = lp[:, ext_a]  # (T', S)
-    skip = np.zeros(s_len, dtype=bool)
-    skip[2:] = (ext_a[2:] != 0) & (ext_a[2:] != ext_a[:-2])
-    over_blank = np.zeros(s_len, dtype=bool)  # blank after an optional token, entered from the blank before it
-    over_char = np.zeros(s_len, dtype=bool)  # character after an optional token, from the character before it
-    if optional is not None:
-        opt = np.zeros(s_len, dtype=bool)
-        opt[1::2] = ext_a[1::2] == optional
-        over_blank[2:] = (ext_a[2:] == 0) & opt[1:-1]
-        over_char[4:] = (ext_a[4:] != 0) & opt[2:-2] & (ext_a[4:] != ext_a[:-4])
-    score = np.full(s_len, -np.inf)
-    score[0] = emit[0, 0]
-    if s_len > 1:
-        score[1] = emit[0, 1]
-    if optional is not None and s_len > 3 and ext[1] == optional:
-        score[3] = emit[0, 3]
-    # moves into each state, as additive masks (0 allowed, -inf not): stay, +1, +2 (skip a blank), and with an
-    # optional token, +2 over it into a blank and +4 over it into a character
-    masks = [np.zeros(s_len), np.zeros(s_len), np.where(skip, 0.0, -np.inf)]
-    moves = [0, 1, 2]
-    if optional is not None and (over_blank.any() or over_char.any()):
-        masks += [np.where(over_blank, 0.0, -np.inf), np.where(over_char, 0.0, -np.inf)]
-        moves += [2, 4]
-    masks_a = np.stack(masks)  # (M, S)
-    moves_a = np.asarray(moves, dtype=np.int8)
-    buf = np.full(s_len + 4, -np.inf)  # score shifted: buf[4 - m : 4 - m + S] is the score m states back
-    cand = np.empty_like(masks_a)
-    back = np.zeros((t_len, s_len), dtype=np.int8)  # states moved: 0 stay, 1, 2 or 4
-    for t in range(1, t_len):
-        buf[4:] = score
-        for i, m in enumerate(moves):
-            cand[i] = buf[4 - m : 4 - m + s_len]
-        cand += masks_a
-        choice = cand.argmax(axis=0)
-        score = cand.max(axis=0) + emit[t]
-        back[t] = moves_a[choice]
-    ends = [s_len - 1] + ([s_len - 2] if s_len > 1 else [])
-    if optional is not None and s_len > 3 and ext[-2] == optional:
-        ends.append(s_len - 4)
-    s = max(ends, key=lambda e: score[e])
-    if not np.isfinite(score[s]):
-        raise ValueError(f"{len(tokens)} tokens do not fit in {t_len} frames")
-    states = np.zeros(t_len, dtype=np.int64)
-    for t in range(t_len - 1, -1, -1):
-        states[t] = s
-        s -= int(back[t, s])
+    states = np.zeros(lp.shape[0], dtype=np.int64)
+    _native().align(lp, lp.shape[0], lp.shape[1], tokens, optional or 0, states)
     return states, ext
 
 
@@ -481,6 +393,8 @@ class BeamCTCDecoder:
             check_lm_alphabet(lm.vocab, alphabet, lm.meta.get("path", "language model"))
         self.alphabet, self.options, self.lm = alphabet, options, lm
         self._hot = _HotwordTrie(options.hotwords, alphabet.normalize)
+        self._ctxs = _LMContexts(lm, alphabet.chars) if lm is not None and options.lm_weight > 0 else None
+        self._lock = threading.Lock()
 
     @classmethod
     def from_options(cls, alphabet: Alphabet, options: dict) -> BeamCTCDecoder:
@@ -503,7 +417,8 @@ class BeamCTCDecoder:
         """Decode one item's log-probabilities ``lp`` (T', V)."""
         if lp.shape[0] == 0:
             return aligned_hypothesis(lp, (), self.alphabet)
-        ranked = _search(np.asarray(lp, dtype=np.float64), self.alphabet.chars, self.options, self.lm, self._hot)
+        with self._lock:  # the LM contexts are shared by this decoder's searches (a recogniser used from threads)
+            ranked = _search(np.asarray(lp, dtype=np.float64), self.alphabet.chars, self.options, self._ctxs, self._hot)
         return _best(ranked, self.options, self.alphabet, lp)
 
     def __call__(self, log_probs: Any, lengths: Any) -> list[CTCHypothesis]:

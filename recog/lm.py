@@ -171,12 +171,16 @@ class CharNgramLM:
                 dist = lower
             else:
                 n, t = total
+                seen = self.counts[h]
                 counts = np.zeros(len(self._symbols))
-                for c, k in self.counts[h].items():
-                    i = self._index.get(c)
-                    if i is not None:
-                        counts[i] = k
-                dist = (counts + t * lower) / (n + t)
+                try:  # every counted character is a symbol (train() splits texts at others): one scatter
+                    counts[[self._index[c] for c in seen]] = list(seen.values())
+                except KeyError:  # a file whose counts name characters outside its vocabulary
+                    for c, k in seen.items():
+                        if c in self._index:
+                            counts[self._index[c]] = k
+                dist = lower * (t / (n + t))
+                dist += counts / (n + t)
             self._dists[h] = dist
         return dist
 

@@ -1,6 +1,7 @@
 """Character n-gram LM, CTC prefix beam search, forced alignment, and the beam decoder end to end."""
 
 import gzip
+import itertools
 import math
 
 import numpy as np
@@ -111,6 +112,70 @@ def test_padded_batch_items_decode_as_alone():
     assert both[0] == ctc_beam_decode(np.log(a)[None], [12], AB)[0]
     assert both[1] == ctc_beam_decode(np.log(b)[None], [7], AB)[0]
     assert ctc_beam_decode(np.zeros((1, 0, 7)), [0], AB)[0].text == ""
+
+
+def _paths(t_len: int, v: int):
+    """Every CTC path of ``t_len`` frames over ``v`` tokens, with its collapsed label sequence."""
+    for path in itertools.product(range(v), repeat=t_len):
+        label = tuple(k for i, k in enumerate(path) if k and (i == 0 or path[i - 1] != k))
+        yield path, label
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_beam_scores_are_exact_ctc_sums_plus_lm_and_bonus_by_brute_force(seed):
+    """With a beam wide enough to keep everything, each kept prefix scores log P_ctc (every path that
+    collapses to it, summed) + lm_weight * log P_lm (end of text included) + char_bonus * length."""
+    ab = Alphabet(list("ab"))
+    rng = np.random.default_rng(seed)
+    lp = np.log(rng.dirichlet(np.ones(3), size=6))  # (T'=6, V=3)
+    lm = CharNgramLM.train(["ab", "aab", "ba", "abba"], order=3, vocab=ab.chars)
+    opts = BeamOptions(beam=10_000, beam_token=3, threshold=1e9, prune=-1e9, lm_weight=0.7, char_bonus=0.3, nbest=10_000)
+    ranked = BeamCTCDecoder(ab, opts, lm)
+    found = dict(ranked_search(ranked, lp))
+    ctc: dict[tuple, float] = {}
+    for path, label in _paths(*lp.shape):
+        ctc[label] = np.logaddexp(ctc.get(label, -np.inf), lp[np.arange(len(path)), path].sum())
+    assert set(found) == set(ctc)
+    for label, score in found.items():
+        text = ab.decode(label)
+        assert score == pytest.approx(ctc[label] + 0.7 * lm.score(text) + 0.3 * len(label), abs=1e-9)
+
+
+def ranked_search(decoder, lp):
+    from recog.beam import _search
+
+    return _search(lp, decoder.alphabet.chars, decoder.options, decoder._ctxs, decoder._hot)
+
+
+def test_forced_alignment_is_the_best_path_by_brute_force():
+    rng = np.random.default_rng(3)
+    lp = np.log(rng.dirichlet(np.ones(3) * 0.5, size=7))
+    for tokens in [(1,), (1, 2), (1, 1), (2, 1, 2)]:
+        best = max((lp[np.arange(7), path].sum(), path) for path, label in _paths(7, 3) if label == tokens)
+        path = ctc_force_align(lp, tokens)
+        assert lp[np.arange(7), path].sum() == pytest.approx(best[0], abs=1e-12)
+
+
+def test_lm_contexts_kept_across_items_are_bounded_and_change_nothing(monkeypatch):
+    lm = CharNgramLM.train(["the cat", "a cat", "that hat", "a bat"], order=4, vocab=AB.chars)
+    rng = np.random.default_rng(4)
+    items = [np.log(rng.dirichlet(np.ones(7) * 0.2, size=30)) for _ in range(6)]
+    fresh = [BeamCTCDecoder(AB, BeamOptions(lm_weight=0.5), lm).decode_one(x) for x in items]
+    dec = BeamCTCDecoder(AB, BeamOptions(lm_weight=0.5), lm)
+    assert [dec.decode_one(x) for x in items] == fresh  # contexts carried from item to item
+    monkeypatch.setattr("recog.beam._MAX_CONTEXTS", 3)
+    dec = BeamCTCDecoder(AB, BeamOptions(lm_weight=0.5), lm)
+    assert [dec.decode_one(x) for x in items] == fresh
+    assert len(dec._ctxs.ctxs) < 200  # forgotten between items once over the bound
+
+
+def test_an_unbuilt_c_search_is_a_clear_error(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "recog._ctcbeam", None)  # as in a checkout never installed
+    monkeypatch.delattr(recog, "_ctcbeam", raising=False)
+    with pytest.raises(recog.RecogError, match="C beam search is not built.*pip install"):
+        BeamCTCDecoder(AB, BeamOptions()).decode_one(np.log(np.full((3, 7), 1 / 7)))
 
 
 def test_forced_alignment_places_each_token_and_rejects_impossible_ones():
@@ -225,3 +290,15 @@ def test_cli_builds_an_lm_for_a_model_and_names_bad_text_files(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "recog", "lm", "--model", "speech", "--text", str(tmp_path / "nope.txt"),
                           "-o", str(out)], capture_output=True, text=True)
     assert bad.returncode != 0 and "nope.txt: no such text file" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_one_decoder_used_from_threads_gives_what_it_gives_alone():
+    from concurrent.futures import ThreadPoolExecutor
+
+    lm = CharNgramLM.train(["the cat", "a cat", "that hat", "a bat"], order=4, vocab=AB.chars)
+    rng = np.random.default_rng(5)
+    items = [np.log(rng.dirichlet(np.ones(7) * 0.2, size=40)) for _ in range(24)]
+    alone = [BeamCTCDecoder(AB, BeamOptions(lm_weight=0.5), lm).decode_one(x) for x in items]
+    shared = BeamCTCDecoder(AB, BeamOptions(lm_weight=0.5), lm)
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(shared.decode_one, items)) == alone
