@@ -4,6 +4,7 @@
     python bench/speech.py [--model speech] [--sets so762_test,an4_test,native_test,tts_en,tts_an4] [--limit N]
     python bench/speech.py --model exports/speech.int8.onnx   # what the base install (no PyTorch) runs
     python bench/speech.py --record     # also store the beam + LM rows in the bundle (recog models --json shows them)
+    python bench/speech.py --engine auto   # the network as the CLI runs it by default (its int8 export): RTF
 
 --record writes each set's beam + LM figures under the bundle's metrics[SET]["beam_lm"] (the greedy figures are
 there already, from bench/ship.py); rebuild the exports afterwards (bash exports/build.sh: they carry the metrics).
@@ -80,15 +81,20 @@ def main() -> None:
     ap.add_argument("--no-beam", action="store_true", help="greedy rows only")
     ap.add_argument("--show-errors", type=int, default=0, help="print this many wrong transcripts per set")
     ap.add_argument("--record", action="store_true", help="store the beam + LM rows in the model's bundle (see above)")
+    ap.add_argument("--engine", default="torch", choices=("torch", "auto"),
+                    help="what runs the network: PyTorch (default; the bundle's own figures) or, with auto, the int8 "
+                    "export the CLI runs by default")
     a = ap.parse_args()
-    if a.record and (a.limit or a.no_beam or not str(recog.resolve_model(a.model)).endswith(".safetensors")):
-        raise SystemExit("--record needs a bundle (a name or .safetensors), every item (no --limit) and the beam rows")
+    if a.record and (a.limit or a.no_beam or a.engine != "torch" or not str(recog.resolve_model(a.model)).endswith(".safetensors")):
+        raise SystemExit("--record needs a bundle (a name or .safetensors), every item (no --limit), the beam rows "
+                         "and the PyTorch engine")
     splits = Path(a.splits)
-    rec = recog.load(a.model, decoder="greedy")
+    engine = {} if a.engine == "torch" else {"engine": a.engine}  # an .onnx model takes no engine
+    rec = recog.load(a.model, decoder="greedy", **engine)
     has_lm = recog.model_lm_path(recog.resolve_model(a.model)).is_file()
-    beam = recog.load(a.model, decoder="beam") if has_lm and not a.no_beam else None
+    beam = recog.load(a.model, decoder="beam", **engine) if has_lm and not a.no_beam else None
     where = getattr(rec, "device", None) or f"onnxruntime {','.join(getattr(rec, 'providers', []))}"
-    print(f"model {a.model}  device {where}  threads {torch.get_num_threads()}")
+    print(f"model {a.model}  engine {a.engine}  device {where}  threads {torch.get_num_threads()}")
     rows = []
     for name in a.sets.split(","):
         if name not in SETS:
