@@ -162,6 +162,7 @@ def main() -> None:
     ap.add_argument("--model", required=True)
     ap.add_argument("--set", action="append", required=True, metavar="NAME=MANIFEST")
     ap.add_argument("--words-lm", help="a NAME.words.lm.gz for the words decoder (default: the model's own, if any)")
+    ap.add_argument("--lm", help="a NAME.lm.json.gz for the beam decoder (default: the model's own, if any)")
     ap.add_argument("--limit", type=int, help="first N items of each set")
     ap.add_argument("--beam-variant", action="append", default=[], metavar="KEY=VALUE[,KEY=VALUE]",
                     help="also the char-LM beam with these BeamOptions changed, e.g. prune=-5,beam_token=8 (repeatable)")
@@ -172,6 +173,8 @@ def main() -> None:
     rec = recog.load(args.model, decoder="greedy", device="cpu")
     path = recog.resolve_model(args.model)
     own = own_lms(path)
+    if args.lm:
+        own["beam"] = args.lm
     decoders = {"greedy": resolve_decoder("greedy", rec.alphabet)}
     if "beam" in own:
         decoders["beam+charlm"] = resolve_decoder("beam", rec.alphabet, {"lm": str(own["beam"])})

@@ -33,7 +33,8 @@ from .errors import BundleError, ConfigError
 __all__ = ["CharLanguageModel", "CharNgramLM", "BOS", "EOS"]
 
 FORMAT = "recog-charlm/1"
-_CACHE_MAX = 20_000  # cached contexts (each holds the log-probabilities of every character: ~3 KB)
+_CACHE_MAX = 20_000  # cached rows of whole contexts (each the log-probabilities of every symbol)
+_LOWER_MAX = 50_000  # cached distributions of shorter contexts (the back-off levels every longer context shares)
 BOS, EOS = "\x02", "\x03"  # start padding and end-of-text symbols (never in an alphabet: control characters)
 
 
@@ -146,11 +147,12 @@ class CharNgramLM:
             if len(self._rows) >= _CACHE_MAX:  # bounded memory over hours of audio
                 self._rows.clear()
                 self._log_dists.clear()
+            if len(self._dists) >= _LOWER_MAX:
                 self._dists.clear()
             h = self._seen_suffix(context)
             row = self._log_dists.get(h)
-            if row is None:
-                row = self._log_dists[h] = np.log(self._dist(h))
+            if row is None:  # a whole-length context is no other's back-off: its distribution is not kept
+                row = self._log_dists[h] = np.log(self._dist(h, keep=len(h) < self.order - 1))
             self._rows[context] = row
         return row
 
@@ -161,8 +163,8 @@ class CharNgramLM:
             h = h[1:]
         return h
 
-    def _dist(self, h: str) -> np.ndarray:
-        """``P(symbol | h)`` for every symbol ``(S,)``: the Witten-Bell recursion, vectorised."""
+    def _dist(self, h: str, keep: bool = True) -> np.ndarray:
+        """``P(symbol | h)`` for every symbol ``(S,)``: the Witten-Bell recursion, vectorised (kept when ``keep``)."""
         dist = self._dists.get(h)
         if dist is None:
             lower = np.full(len(self._symbols), self._floor) if not h else self._dist(h[1:])
@@ -181,7 +183,8 @@ class CharNgramLM:
                             counts[self._index[c]] = k
                 dist = lower * (t / (n + t))
                 dist += counts / (n + t)
-            self._dists[h] = dist
+            if keep:
+                self._dists[h] = dist
         return dist
 
     def _prob(self, h: str, char: str) -> float:
