@@ -1,4 +1,5 @@
-/* Lexicon-free CTC prefix beam search with a character LM and hotword bias, in C.
+/* Lexicon-free CTC prefix beam search with a character LM and hotword bias, CTC alignment, and the character
+ * LM's Witten-Bell distributions, in C.
  *
  * The search loop of recog.beam's "beam" decoder (the module docstring there states the objective):
  * per frame, the K kept prefixes and their C candidate characters are ranked together, the winners kept.
@@ -513,10 +514,74 @@ done:
     return ret;
 }
 
+/* witten_bell(h, counts, totals, columns, floor, out): the interpolated Witten-Bell distribution of
+ * recog.lm.CharNgramLM after the context h, as natural-log probabilities written to `out` (float64 (n,)):
+ *     P(c | h) = (N(h, c) + T(h) P(c | h[1:])) / (N(h) + T(h)),   P(c | "") from the uniform `floor`
+ * over the suffixes of h from the shortest ("") to h itself; a suffix missing from `totals` passes its lower
+ * level on. counts: dict context -> dict char -> count; totals: dict context -> (N, T);
+ * columns: dict char -> column of `out` (characters without a column are not written). */
+static PyObject *witten_bell(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *h, *counts_all, *totals, *columns, *out_obj;
+    double floor_p;
+    if (!PyArg_ParseTuple(args, "UO!O!O!dO", &h, &PyDict_Type, &counts_all, &PyDict_Type, &totals, &PyDict_Type,
+                          &columns, &floor_p, &out_obj))
+        return NULL;
+    Py_buffer view;
+    if (PyObject_GetBuffer(out_obj, &view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | PyBUF_WRITABLE) < 0) return NULL;
+    if (view.itemsize != 8 || !view.format || strcmp(view.format, "d") != 0) {
+        PyBuffer_Release(&view);
+        PyErr_SetString(PyExc_ValueError, "out must be a writable float64 buffer");
+        return NULL;
+    }
+    double *d = view.buf;
+    Py_ssize_t n_out = view.len / 8, len = PyUnicode_GET_LENGTH(h);
+    for (Py_ssize_t j = 0; j < n_out; j++) d[j] = floor_p;
+    for (Py_ssize_t i = len; i >= 0; i--) {
+        PyObject *g = PyUnicode_Substring(h, i, len);
+        if (!g) goto fail;
+        PyObject *total = PyDict_GetItemWithError(totals, g);
+        PyObject *counts = total ? PyDict_GetItemWithError(counts_all, g) : NULL;
+        Py_DECREF(g);
+        if (!total || !counts) {
+            if (PyErr_Occurred()) goto fail;
+            continue;  /* an unseen level: the lower distribution stands */
+        }
+        double n, t;
+        if (!PyArg_ParseTuple(total, "dd", &n, &t) || !PyDict_Check(counts)) {
+            if (!PyErr_Occurred()) PyErr_SetString(PyExc_TypeError, "counts of a context must be a dict");
+            goto fail;
+        }
+        double keep = t / (n + t), inv = n + t;
+        for (Py_ssize_t j = 0; j < n_out; j++) d[j] *= keep;
+        PyObject *key, *value;
+        Py_ssize_t pos = 0;
+        while (PyDict_Next(counts, &pos, &key, &value)) {
+            PyObject *col = PyDict_GetItemWithError(columns, key);
+            if (!col) {
+                if (PyErr_Occurred()) goto fail;
+                continue;
+            }
+            Py_ssize_t j = PyLong_AsSsize_t(col);
+            double k = PyFloat_AsDouble(value);
+            if ((j == -1 || k == -1.0) && PyErr_Occurred()) goto fail;
+            if (j < 0 || j >= n_out) { PyErr_SetString(PyExc_ValueError, "column outside out"); goto fail; }
+            d[j] += k / inv;
+        }
+    }
+    for (Py_ssize_t j = 0; j < n_out; j++) d[j] = log(d[j]);
+    PyBuffer_Release(&view);
+    Py_RETURN_NONE;
+fail:
+    PyBuffer_Release(&view);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"contexts", contexts, METH_VARARGS, "LM contexts kept across searches: contexts(start_row, V) (see the module source)."},
     {"search", search, METH_VARARGS, "CTC prefix beam search of one item (see the module source)."},
     {"align", align, METH_VARARGS, "CTC Viterbi alignment of tokens (see the module source)."},
+    {"witten_bell", witten_bell, METH_VARARGS, "A character n-gram LM's log-distribution after a context (see the module source)."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -45,8 +45,9 @@ from typing import Any
 import numpy as np
 
 from .decode import CTCHypothesis, _numpy
-from .errors import ConfigError, RecogError
+from .errors import ConfigError
 from .lm import EOS, CharLanguageModel, CharNgramLM
+from .native import ctcbeam
 from .vocab import Alphabet
 
 __all__ = [
@@ -193,18 +194,6 @@ def _flashlight():
     return fl
 
 
-def _native():
-    """The C search and alignment (:mod:`recog._ctcbeam`, compiled by ``pip install``)."""
-    try:
-        from . import _ctcbeam
-    except ImportError as e:  # a source checkout used without installing it
-        raise RecogError(
-            f"recog's C beam search is not built ({e}): install recog with pip (pip install -e . in a checkout), "
-            "which compiles recog/_ctcbeam.c"
-        ) from None
-    return _ctcbeam
-
-
 class _LMContexts:
     """The LM side of a decoder's searches: contexts numbered as the C search meets them, each with its row.
 
@@ -212,18 +201,14 @@ class _LMContexts:
     (context, token) -> context step and each context's row, so the LM is asked once per new step.
     ``extend(ctx_id, token)`` (called by :func:`recog._ctcbeam.search` once per new (context, token) pair)
     returns the id of the context after ``token`` and, for an id not seen before, its row ``(V,)``: the
-    log-probability of the end of the text at 0 and of token k at k. A :class:`CharNgramLM` gives its own
-    cached distributions (:meth:`CharNgramLM.log_dist`); any other :class:`CharLanguageModel` is asked
+    log-probability of the end of the text at 0 and of token k at k. A :class:`CharNgramLM` writes it in
+    this layout at once (:meth:`CharNgramLM.log_row`); any other :class:`CharLanguageModel` is asked
     character by character.
     """
 
     def __init__(self, lm: CharLanguageModel, chars: list[str]) -> None:
         self.lm, self.chars = lm, chars
-        self.cols: np.ndarray | None = None
-        if isinstance(lm, CharNgramLM):
-            where = {c: i for i, c in enumerate(lm.symbols)}
-            if all(c in where for c in chars):
-                self.cols = np.asarray([where[EOS]] + [where[c] for c in chars])
+        self.columns = {EOS: 0, **{c: k + 1 for k, c in enumerate(chars)}}  # row layout: the end of text, then tokens
         self.reset()
 
     def reset(self) -> None:
@@ -231,11 +216,11 @@ class _LMContexts:
         start = self.lm.start()
         self.ctxs: list[Any] = [start]
         self.ids: dict[Any, int] = {start: 0}
-        self.table = _native().contexts(self.row(start), len(self.chars) + 1)  # rows and memo, on the C side
+        self.table = ctcbeam().contexts(self.row(start), len(self.chars) + 1)  # rows and memo, on the C side
 
     def row(self, ctx: Any) -> np.ndarray:
-        if self.cols is not None:
-            return self.lm.log_dist(ctx)[self.cols]  # type: ignore[attr-defined]
+        if isinstance(self.lm, CharNgramLM):
+            return self.lm.log_row(ctx, self.columns, len(self.chars) + 1)
         return np.asarray([self.lm.logp(ctx, c) for c in [EOS, *self.chars]], dtype=np.float64)
 
     def extend(self, ctx_id: int, token: int) -> tuple[int, np.ndarray | None]:
@@ -277,7 +262,7 @@ def _search(
     trie = _hot_arrays(hot, chars) if not hot.empty else (None, None, None)
     space = chars.index(" ") + 1 if " " in chars else -1
     threshold = CHAR_THRESHOLD if opts.threshold is None else opts.threshold
-    return _native().search(
+    return ctcbeam().search(
         lp, lp.shape[0], lp.shape[1], opts.beam, opts.beam_token, threshold, opts.prune, opts.lm_weight,
         opts.char_bonus, ctxs.extend if ctxs else None, ctxs.table if ctxs else None, *trie, space,
     )
@@ -297,7 +282,7 @@ def _align_states(lp: np.ndarray, tokens: tuple[int, ...], optional: int | None 
     for k in tokens:
         ext += [k, 0]
     states = np.zeros(lp.shape[0], dtype=np.int64)
-    _native().align(lp, lp.shape[0], lp.shape[1], tokens, optional or 0, states)
+    ctcbeam().align(lp, lp.shape[0], lp.shape[1], tokens, optional or 0, states)
     return states, ext
 
 

@@ -1,4 +1,4 @@
-"""Character n-gram language models for CTC beam search (NumPy, torch-free).
+"""Character n-gram language models for CTC beam search (torch-free; the distributions are computed in C).
 
 An open-vocabulary model over the characters of a model's alphabet: it learns spelling and word
 shapes from text (``"sixty" not "sixt"``, ``"Straße" not "Strafse"``) without a fixed word list.
@@ -29,12 +29,12 @@ import numpy as np
 
 from .atomic import atomic_write
 from .errors import BundleError, ConfigError
+from .native import ctcbeam
 
 __all__ = ["CharLanguageModel", "CharNgramLM", "BOS", "EOS"]
 
 FORMAT = "recog-charlm/1"
-_CACHE_MAX = 20_000  # cached rows of whole contexts (each the log-probabilities of every symbol)
-_LOWER_MAX = 50_000  # cached distributions of shorter contexts (the back-off levels every longer context shares)
+_CACHE_MAX = 20_000  # cached rows (each the log-probabilities of every symbol after one context)
 BOS, EOS = "\x02", "\x03"  # start padding and end-of-text symbols (never in an alphabet: control characters)
 
 
@@ -86,7 +86,6 @@ class CharNgramLM:
         self._totals = {h: (sum(d.values()), len(d)) for h, d in counts.items()}  # h -> (N(h), T(h))
         self._symbols = self.vocab + [EOS]
         self._index = {c: i for i, c in enumerate(self._symbols)}
-        self._dists: dict[str, np.ndarray] = {}  # seen context -> P(symbol | context) (S,)
         self._log_dists: dict[str, np.ndarray] = {}  # seen context -> log P(symbol | context) (S,)
         self._rows: dict[str, np.ndarray] = {}  # context as given -> its seen suffix's log P (S,)
 
@@ -124,12 +123,12 @@ class CharNgramLM:
     def logp(self, context: str, char: str) -> float:
         """Natural-log probability of ``char`` (or :data:`EOS`) after ``context`` (only its last n-1 characters matter).
 
-        The whole distribution after a context is computed at once (NumPy) and cached: a beam search asks
+        The whole distribution after a context is computed at once and cached: a beam search asks
         for several characters after each context.
         """
         i = self._index.get(char)
-        if i is None:
-            return math.log(self._prob(self._seen_suffix(context), char))
+        if i is None:  # a character the model never saw: the back-off mass of every level, spread uniformly
+            return float(self.log_row(context, {char: 0}, 1)[0])
         return float(self.log_dist(context)[i])
 
     @property
@@ -138,23 +137,28 @@ class CharNgramLM:
         return self._symbols
 
     def log_dist(self, context: str) -> np.ndarray:
-        """Natural-log probabilities of every symbol (:attr:`symbols`) after ``context`` ``(S,)``, cached.
-
-        The vectorised form of :meth:`logp`: a beam search ranks all its candidate characters at once.
-        """
+        """Natural-log probabilities of every symbol (:attr:`symbols`) after ``context`` ``(S,)``, cached."""
         row = self._rows.get(context)
         if row is None:
             if len(self._rows) >= _CACHE_MAX:  # bounded memory over hours of audio
                 self._rows.clear()
                 self._log_dists.clear()
-            if len(self._dists) >= _LOWER_MAX:
-                self._dists.clear()
             h = self._seen_suffix(context)
             row = self._log_dists.get(h)
-            if row is None:  # a whole-length context is no other's back-off: its distribution is not kept
-                row = self._log_dists[h] = np.log(self._dist(h, keep=len(h) < self.order - 1))
+            if row is None:
+                row = self._log_dists[h] = self.log_row(h, self._index, len(self._symbols))
             self._rows[context] = row
         return row
+
+    def log_row(self, context: str, columns: dict[str, int], size: int) -> np.ndarray:
+        """Natural-log probabilities after ``context`` laid out as ``columns`` says (symbol -> index) ``(size,)``.
+
+        The Witten-Bell recursion runs in C (:func:`recog._ctcbeam.witten_bell`) over the context's
+        suffixes; a beam search asks for rows in its own token order this way, with no copy.
+        """
+        out = np.empty(size)
+        ctcbeam().witten_bell(self._seen_suffix(context), self.counts, self._totals, columns, self._floor, out)
+        return out
 
     def _seen_suffix(self, context: str) -> str:
         """The longest suffix of the last n-1 characters seen in training (an unseen context scores as it)."""
@@ -162,38 +166,6 @@ class CharNgramLM:
         while h and h not in self._totals:
             h = h[1:]
         return h
-
-    def _dist(self, h: str, keep: bool = True) -> np.ndarray:
-        """``P(symbol | h)`` for every symbol ``(S,)``: the Witten-Bell recursion, vectorised (kept when ``keep``)."""
-        dist = self._dists.get(h)
-        if dist is None:
-            lower = np.full(len(self._symbols), self._floor) if not h else self._dist(h[1:])
-            total = self._totals.get(h)
-            if total is None:
-                dist = lower
-            else:
-                n, t = total
-                seen = self.counts[h]
-                counts = np.zeros(len(self._symbols))
-                try:  # every counted character is a symbol (train() splits texts at others): one scatter
-                    counts[[self._index[c] for c in seen]] = list(seen.values())
-                except KeyError:  # a file whose counts name characters outside its vocabulary
-                    for c, k in seen.items():
-                        if c in self._index:
-                            counts[self._index[c]] = k
-                dist = lower * (t / (n + t))
-                dist += counts / (n + t)
-            if keep:
-                self._dists[h] = dist
-        return dist
-
-    def _prob(self, h: str, char: str) -> float:
-        lower = self._floor if not h else self._prob(h[1:], char)
-        total = self._totals.get(h)
-        if total is None:
-            return lower
-        n, t = total
-        return (self.counts[h].get(char, 0) + t * lower) / (n + t)
 
     def start(self) -> str:
         """The context a text starts in."""

@@ -33,6 +33,25 @@ def test_lm_probabilities_sum_to_one_in_every_context():
         assert total == pytest.approx(1.0, abs=1e-9), ctx
 
 
+def test_lm_distributions_follow_the_witten_bell_recursion():
+    lm = CharNgramLM.train(["the cat", "a cat", "that hat", "tack"], order=4, vocab=list(" acehkt"))
+
+    def p(c, h):  # the docstring's formula, by hand
+        lower = 1 / (len(lm.vocab) + 1) if not h else p(c, h[1:])
+        if h not in lm.counts:
+            return lower
+        seen = lm.counts[h]
+        n, t = sum(seen.values()), len(seen)
+        return (seen.get(c, 0) + t * lower) / (n + t)
+
+    for ctx in (lm.start(), lm.start() + "t", "cat", " ha", "zzz"):
+        h = ctx[-3:]
+        while h and h not in lm.counts:
+            h = h[1:]
+        for c in [*lm.vocab, EOS, "q"]:  # "q": outside the vocabulary
+            assert lm.logp(ctx, c) == pytest.approx(math.log(p(c, h)), abs=1e-12)
+
+
 def test_lm_prefers_seen_spellings_and_round_trips_through_a_file(tmp_path):
     lm = CharNgramLM.train(["cat", "cat sat", "a cat"] * 5, order=5, vocab=list(" acktsa"))
     assert lm.score("cat") > lm.score("kat") + 2
@@ -172,6 +191,9 @@ def test_lm_contexts_kept_across_items_are_bounded_and_change_nothing(monkeypatc
 def test_an_unbuilt_c_search_is_a_clear_error(monkeypatch):
     import sys
 
+    from recog import native
+
+    native.ctcbeam.cache_clear()  # looked up afresh (a failed lookup is not cached)
     monkeypatch.setitem(sys.modules, "recog._ctcbeam", None)  # as in a checkout never installed
     monkeypatch.delattr(recog, "_ctcbeam", raising=False)
     with pytest.raises(recog.RecogError, match="C beam search is not built.*pip install"):
