@@ -157,7 +157,8 @@ class CharNgramLM:
         suffixes; a beam search asks for rows in its own token order this way, with no copy.
         """
         out = np.empty(size)
-        ctcbeam().witten_bell(self._seen_suffix(context), self.counts, self._totals, columns, self._floor, out)
+        recent = context[-(self.order - 1) :] if self.order > 1 else ""  # its unseen suffixes are skipped in C
+        ctcbeam().witten_bell(recent, self.counts, self._totals, columns, self._floor, out)
         return out
 
     def _seen_suffix(self, context: str) -> str:
