@@ -11,10 +11,11 @@ Two decoders share one options object (:class:`BeamOptions`) and one result type
   apart, Hannun et al. 2014; the per-character bonus offsets the LM's pull towards short texts).
   The search loop runs in C (``recog/_ctcbeam.c``, compiled by ``pip install``): per frame the K kept
   prefixes and their C candidate characters are ranked together. The character LM stays a Python
-  object (any :class:`recog.lm.CharLanguageModel`), asked once per new (context, character) step; its
-  rows are kept on the C side across the items a decoder reads. The C loop replaced a NumPy one with
+  object (any :class:`recog.lm.CharLanguageModel`; the project's n-gram LM computes its rows in C too),
+  asked once per new (context, character) step; its rows are kept on the C side across the items a
+  decoder reads. The C loop replaced a NumPy one with
   identical results (same texts, n-best and scores on AN4 test and ARCTIC/cathy, with and without
-  hotwords) at 5-12x the speed. flashlight-text's lexicon-free decoder was measured against the NumPy
+  hotwords) at 5-8x the speed. flashlight-text's lexicon-free decoder was measured against the NumPy
   one (2026-12-03): with this objective through a Python LM callback it was no faster at equal
   accuracy; with native KenLM it has no per-character bonus (KenLM refuses the positive
   log-probabilities that folding the bonus into the LM needs; a bonus per frame instead costs 0.4-1.5
@@ -143,7 +144,13 @@ class BeamOptions:
 
 # --- hotword bias -------------------------------------------------------------------------------
 class _HotwordTrie:
-    """Phrases as character paths; :meth:`step` spreads each phrase's score over its characters."""
+    """Phrases as character paths, each node with the bias earned on the way to it (the search reads it in C).
+
+    Reading a character from a node moves along the trie and adds the phrase's share of the score; when a
+    match breaks off its credit is taken back, unless a whole phrase ended at a word boundary; a phrase
+    starts only where a word starts; at the end of the text an open match that is not a whole phrase is
+    taken back (``hot_step`` and the final scores in ``recog/_ctcbeam.c``).
+    """
 
     def __init__(self, hotwords: Sequence[Hotword], normalize) -> None:
         self.children: list[dict[str, int]] = [{}]
@@ -165,25 +172,6 @@ class _HotwordTrie:
             if text:
                 self.ends[node] = True
         self.empty = len(self.children) == 1
-
-    def step(self, node: int, at_boundary: bool, c: str) -> tuple[int, float]:
-        """From ``node`` (0: outside any phrase; ``at_boundary``: a word starts here) read ``c``.
-
-        Returns the new node and the bias to add: a phrase's share per character while it matches;
-        when a match breaks off, its credit is taken back, unless a whole phrase ended with a word.
-        """
-        nxt = self.children[node].get(c) if node else None
-        if nxt is not None:
-            return nxt, self.gain[nxt] - self.gain[node]
-        refund = 0.0 if (self.ends[node] and c == " ") else self.gain[node]
-        start = self.children[0].get(c) if at_boundary and c != " " else None
-        if start is not None:
-            return start, self.gain[start] - refund
-        return 0, -refund
-
-    def close(self, node: int) -> float:
-        """The bias at the end of the text: a match still open is taken back unless it is a whole phrase."""
-        return 0.0 if self.ends[node] else -self.gain[node]
 
 
 def _flashlight():
