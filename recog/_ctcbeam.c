@@ -68,7 +68,6 @@ typedef struct {
     const int32_t *children;
     const double *gain;
     const uint8_t *ends;
-    Py_ssize_t nodes;
 } Hot;
 
 static int tree_add(Tree *t, int parent, int token) {
@@ -281,7 +280,6 @@ static PyObject *search(PyObject *self, PyObject *args) {
         hot.children = hc_view.buf;
         hot.gain = hg_view.buf;
         hot.ends = he_view.buf;
-        hot.nodes = nodes;
     }
 
     PyObject *out = NULL;
@@ -291,10 +289,9 @@ static PyObject *search(PyObject *self, PyObject *args) {
     Py_ssize_t most = (Py_ssize_t)beam + 1;  /* prefixes alive */
     Prefix *cur = malloc(most * sizeof(Prefix)), *nxt = malloc(most * sizeof(Prefix));
     double *ext = malloc(most * width * sizeof(double)), *gain = malloc(most * width * sizeof(double));
-    double *stay = malloc(most * sizeof(double));
     Ranked *ranked = malloc(most * (width + 1) * sizeof(Ranked));
     Cand *cand = malloc((v - 1) * sizeof(Cand));
-    if (!cur || !nxt || !ext || !gain || !stay || !ranked || !cand) { PyErr_NoMemory(); goto done; }
+    if (!cur || !nxt || !ext || !gain || !ranked || !cand) { PyErr_NoMemory(); goto done; }
     if (tree_add(&tree, -1, 0) < 0) { PyErr_NoMemory(); goto done; }
     if (use_lm) {
         ctx = PyCapsule_GetPointer(contexts_obj, CONTEXTS);
@@ -351,9 +348,9 @@ static PyObject *search(PyObject *self, PyObject *args) {
         Py_ssize_t n_r = 0;
         for (Py_ssize_t i = 0; i < k_n; i++) {
             Prefix *p = &cur[i];
-            stay[i] = logaddexp(p->pb, p->pnb) + p->bias;
-            ranked[n_r++] = (Ranked){stay[i], i};
-            if (stay[i] > best) best = stay[i];
+            double stay = logaddexp(p->pb, p->pnb) + p->bias;
+            ranked[n_r++] = (Ranked){stay, i};
+            if (stay > best) best = stay;
             const double *lm_row = use_lm ? ctx->rows[p->ctx] : NULL;
             for (int j = 0; j < n_c; j++) {
                 double g = char_bonus;
@@ -430,7 +427,7 @@ static PyObject *search(PyObject *self, PyObject *args) {
     }
 
 done:
-    free(cur); free(nxt); free(ext); free(gain); free(stay); free(ranked); free(cand);
+    free(cur); free(nxt); free(ext); free(gain); free(ranked); free(cand);
     free(tree.parent); free(tree.token);
     if (use_hot) { PyBuffer_Release(&he_view); PyBuffer_Release(&hg_view); PyBuffer_Release(&hc_view); }
     PyBuffer_Release(&lp_view);

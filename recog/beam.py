@@ -235,27 +235,6 @@ def _hot_arrays(hot: _HotwordTrie, chars: list[str]) -> tuple[np.ndarray, np.nda
 _MAX_CONTEXTS = 50_000  # LM contexts a decoder keeps (each a row of V floats on the C side)
 
 
-def _search(
-    lp: np.ndarray, chars: list[str], opts: BeamOptions, ctxs: _LMContexts | None, hot: _HotwordTrie
-) -> list[tuple[tuple[int, ...], float]]:
-    """The best prefixes (token ids) of one item's ``lp`` (T', V) with their final scores, best first.
-
-    The loop runs in C (:mod:`recog._ctcbeam`): per frame, the K kept prefixes and their C candidate
-    characters (those above ``prune``, at most ``beam_token``) are ranked together; frames where no
-    character passes ``prune`` only carry the prefixes on. The LM is asked once per new context.
-    """
-    lp = np.ascontiguousarray(lp, dtype=np.float64)
-    if ctxs is not None and len(ctxs.ctxs) > _MAX_CONTEXTS:
-        ctxs.reset()
-    trie = _hot_arrays(hot, chars) if not hot.empty else (None, None, None)
-    space = chars.index(" ") + 1 if " " in chars else -1
-    threshold = CHAR_THRESHOLD if opts.threshold is None else opts.threshold
-    return ctcbeam().search(
-        lp, lp.shape[0], lp.shape[1], opts.beam, opts.beam_token, threshold, opts.prune, opts.lm_weight,
-        opts.char_bonus, ctxs.extend if ctxs else None, ctxs.table if ctxs else None, *trie, space,
-    )
-
-
 # --- alignment ----------------------------------------------------------------------------------
 def _align_states(lp: np.ndarray, tokens: tuple[int, ...], optional: int | None = None) -> tuple[np.ndarray, list[int]]:
     """Viterbi through the blank-interleaved sequence ``ext = [0, t1, 0, t2, ..., 0]``: its state per frame.
@@ -365,7 +344,9 @@ class BeamCTCDecoder:
                 )
             check_lm_alphabet(lm.vocab, alphabet, lm.meta.get("path", "language model"))
         self.alphabet, self.options, self.lm = alphabet, options, lm
-        self._hot = _HotwordTrie(options.hotwords, alphabet.normalize)
+        hot = _HotwordTrie(options.hotwords, alphabet.normalize)
+        self._trie = _hot_arrays(hot, alphabet.chars) if not hot.empty else (None, None, None)  # built once
+        self._space = alphabet.chars.index(" ") + 1 if " " in alphabet.chars else -1
         self._ctxs = _LMContexts(lm, alphabet.chars) if lm is not None and options.lm_weight > 0 else None
         self._lock = threading.Lock()
 
@@ -390,9 +371,25 @@ class BeamCTCDecoder:
         """Decode one item's log-probabilities ``lp`` (T', V)."""
         if lp.shape[0] == 0:
             return aligned_hypothesis(lp, (), self.alphabet)
+        return _best(self._search(lp), self.options, self.alphabet, lp)
+
+    def _search(self, lp: np.ndarray) -> list[tuple[tuple[int, ...], float]]:
+        """The best prefixes (token ids) of one item's ``lp`` (T', V) with their final scores, best first.
+
+        The loop runs in C (:mod:`recog._ctcbeam`): per frame, the K kept prefixes and their C candidate
+        characters (those above ``prune``, at most ``beam_token``) are ranked together; frames where no
+        character passes ``prune`` only carry the prefixes on. The LM is asked once per new context.
+        """
+        lp = np.ascontiguousarray(lp, dtype=np.float64)
+        o, ctxs = self.options, self._ctxs
+        threshold = CHAR_THRESHOLD if o.threshold is None else o.threshold
         with self._lock:  # the LM contexts are shared by this decoder's searches (a recogniser used from threads)
-            ranked = _search(np.asarray(lp, dtype=np.float64), self.alphabet.chars, self.options, self._ctxs, self._hot)
-        return _best(ranked, self.options, self.alphabet, lp)
+            if ctxs is not None and len(ctxs.ctxs) > _MAX_CONTEXTS:
+                ctxs.reset()
+            return ctcbeam().search(
+                lp, lp.shape[0], lp.shape[1], o.beam, o.beam_token, threshold, o.prune, o.lm_weight, o.char_bonus,
+                ctxs.extend if ctxs else None, ctxs.table if ctxs else None, *self._trie, self._space,
+            )
 
     def __call__(self, log_probs: Any, lengths: Any) -> list[CTCHypothesis]:
         lp_all = _numpy(log_probs).astype(np.float64, copy=False)

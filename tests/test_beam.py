@@ -149,8 +149,7 @@ def test_beam_scores_are_exact_ctc_sums_plus_lm_and_bonus_by_brute_force(seed):
     lp = np.log(rng.dirichlet(np.ones(3), size=6))  # (T'=6, V=3)
     lm = CharNgramLM.train(["ab", "aab", "ba", "abba"], order=3, vocab=ab.chars)
     opts = BeamOptions(beam=10_000, beam_token=3, threshold=1e9, prune=-1e9, lm_weight=0.7, char_bonus=0.3, nbest=10_000)
-    ranked = BeamCTCDecoder(ab, opts, lm)
-    found = dict(ranked_search(ranked, lp))
+    found = dict(BeamCTCDecoder(ab, opts, lm)._search(lp))
     ctc: dict[tuple, float] = {}
     for path, label in _paths(*lp.shape):
         ctc[label] = np.logaddexp(ctc.get(label, -np.inf), lp[np.arange(len(path)), path].sum())
@@ -158,12 +157,6 @@ def test_beam_scores_are_exact_ctc_sums_plus_lm_and_bonus_by_brute_force(seed):
     for label, score in found.items():
         text = ab.decode(label)
         assert score == pytest.approx(ctc[label] + 0.7 * lm.score(text) + 0.3 * len(label), abs=1e-9)
-
-
-def ranked_search(decoder, lp):
-    from recog.beam import _search
-
-    return _search(lp, decoder.alphabet.chars, decoder.options, decoder._ctxs, decoder._hot)
 
 
 def test_forced_alignment_is_the_best_path_by_brute_force():
