@@ -204,6 +204,20 @@ def test_both_polarities_give_the_same_features(fe):
     assert float(wrong.load(255 - a).mean()) > 0.5
 
 
+def test_a_polygon_crop_with_a_white_fill_is_read_as_dark_ink():
+    # A PAGE/ALTO line cut out along its polygon: pure white outside it (40%), gray paper inside (0.85), dark
+    # strokes (5%). The fill lifts the mean above the median, which once flipped such lines to light-on-dark
+    # (45% of the Hooker lines in ../shared): the paper became the ink and the handwriting vanished.
+    gray = np.full((40, 100), 0.85, np.float32)
+    gray[:, :40] = 1.0
+    gray[18:22, 45:95] = 0.2
+    assert gray.mean() > np.median(gray)
+    ink = to_ink(gray)
+    assert float(ink[18:22, 45:95].min()) == 1.0  # the strokes are the ink
+    assert float(ink[:, :40].max()) == 0.0 and float(ink[:10, 45:].max()) == 0.0  # fill and paper are not
+    assert np.array_equal(to_ink(gray, "dark-on-light"), ink)
+
+
 def test_to_ink_of_a_blank_image_is_all_background():
     assert np.array_equal(to_ink(np.ones((10, 10), np.float32)), np.zeros((10, 10), np.float32))
     with pytest.raises(ValueError):
