@@ -7,7 +7,7 @@ Hooker train/dev lines and DHSD train/dev words under short names into OUT (add 
 commit it), with manifests, the non-held-out handwriting fonts (to render synthetic lines there), the English
 training sentences, a rapidfuzz wheel for the device's Python 3.12, a dist-info that registers the plugins from
 the source tree, the two recipes and the driver `bench/wip/gpu_run.sh`. Move the large tracked binaries (exports/,
-the plugins' models/) out of the tree for the call, then run there:
+the plugins' models/ except plugins/recog_image/models/handwriting.safetensors, the run's INIT) out of the tree for the call, then run there:
 `DEVICE=1 BUDGET=545 bash OUT/run.sh 2>&1 | tee $OUT/run.log` with carry [OUT] and timeout_s 590.
 Results: $OUT/a (fine-tune of --init) and $OUT/b (a larger model from scratch): log.jsonl, model.safetensors.
 """

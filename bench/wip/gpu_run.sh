@@ -22,13 +22,13 @@ DATA="--train $H --train $H --train $D $SYN --dev $G/dev.jsonl"
 ITEMS=$(( $(wc -l < $H) * 2 + $(wc -l < $D) + RW * NRENDER ))
 echo "items/epoch $ITEMS; setup $(( $(date +%s) - T0 )) s"
 # probe: both runs side by side, as in the real run
-$R train $DATA --recipe ${RA:-$G/a.recipe.json} --init ${INIT:-bench/wip/handwriting-lines.safetensors} --max-steps $PROBE_STEPS --overwrite --out /tmp/pa --quiet > /tmp/pa.log 2>&1 &
+$R train $DATA --recipe ${RA:-$G/a.recipe.json} --init ${INIT:-plugins/recog_image/models/handwriting.safetensors} --max-steps $PROBE_STEPS --overwrite --out /tmp/pa --quiet > /tmp/pa.log 2>&1 &
 $R train $DATA --recipe ${RB:-$G/b.recipe.json} --max-steps $PROBE_STEPS --overwrite --out /tmp/pb --quiet > /tmp/pb.log 2>&1 &
 wait
 if ! grep -q '"loss"' /tmp/pa/log.jsonl 2>/dev/null; then
   echo "probe failed; retrying without bf16 autocast"; tail -n5 /tmp/pa.log
   sed -i 's/"amp": true/"amp": false/' $G/a.recipe.json $G/b.recipe.json; rm -rf /tmp/pa /tmp/pb
-  $R train $DATA --recipe ${RA:-$G/a.recipe.json} --init ${INIT:-bench/wip/handwriting-lines.safetensors} --max-steps $PROBE_STEPS --overwrite --out /tmp/pa --quiet > /tmp/pa.log 2>&1 &
+  $R train $DATA --recipe ${RA:-$G/a.recipe.json} --init ${INIT:-plugins/recog_image/models/handwriting.safetensors} --max-steps $PROBE_STEPS --overwrite --out /tmp/pa --quiet > /tmp/pa.log 2>&1 &
   $R train $DATA --recipe ${RB:-$G/b.recipe.json} --max-steps $PROBE_STEPS --overwrite --out /tmp/pb --quiet > /tmp/pb.log 2>&1 &
   wait
 fi
@@ -53,7 +53,7 @@ KA=$(( EA / 6 > 0 ? EA / 6 : 1 )); EA=$(( EA / KA * KA )); KB=$(( EB / 6 > 0 ? E
 python3 -c "import json,sys; r=json.load(open(sys.argv[1])); r['train']['eval_every']=$KA; json.dump(r, open('/tmp/ra.json','w'))" ${RA:-$G/a.recipe.json}
 python3 -c "import json,sys; r=json.load(open(sys.argv[1])); r['train']['eval_every']=$KB; json.dump(r, open('/tmp/rb.json','w'))" ${RB:-$G/b.recipe.json}
 echo "s/step A $SA B $SB; left $LEFT s; epochs A $EA (dev every $KA) B $EB (dev every $KB)"
-[ "$EA" -gt 0 ] && timeout $((LEFT + 15)) $R train $DATA --recipe /tmp/ra.json --init ${INIT:-bench/wip/handwriting-lines.safetensors} --epochs $EA --out $OUT/a --quiet > $OUT/a.log 2>&1 &
+[ "$EA" -gt 0 ] && timeout $((LEFT + 15)) $R train $DATA --recipe /tmp/ra.json --init ${INIT:-plugins/recog_image/models/handwriting.safetensors} --epochs $EA --out $OUT/a --quiet > $OUT/a.log 2>&1 &
 [ "$EB" -gt 0 ] && timeout $((LEFT + 15)) $R train $DATA --recipe /tmp/rb.json --epochs $EB --out $OUT/b --quiet > $OUT/b.log 2>&1 &
 wait
 rm -f $OUT/a/checkpoint.pt $OUT/b/checkpoint.pt
