@@ -5,10 +5,11 @@
         --fonts kristi stevehand kaushanscript-regular becausewementor-regular joscelyn-regular
     python bench/handwriting.py [--model handwriting] [--dhsd runs/splits/dhsd_test.jsonl] [--synth runs/synth_hw_test/all.jsonl]
         [--hooker runs/splits/hooker_test.jsonl]     # Hooker's letters: 33 test pages (708 lines) of the page split
+    python bench/handwriting.py --record --no-tesseract   # also store the beam + LM rows in the bundle (recog models --json)
 
 Prints CER and WER of the model on each set (greedy, and beam search with the model's character LM when
-``NAME.lm.json.gz`` ships beside it), and Tesseract's (``-l deu --psm 7``) on the same images when the
-``tesseract`` binary is installed (apt-get install tesseract-ocr tesseract-ocr-deu); both scored after the model's
+``NAME.lm.json.gz`` ships beside it), and Tesseract's (``--psm 7``, ``-l eng`` on Hooker, ``-l deu`` otherwise) on the same images when the
+``tesseract`` binary is installed (apt-get install tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu); both scored after the model's
 text normaliser. `recog eval runs/splits/dhsd_test.jsonl --model handwriting --json` gives the first number
 (beam + LM, the default decoder when the model ships an LM); add `--decoder greedy` for the greedy ones.
 """
@@ -39,13 +40,20 @@ def main() -> None:
     ap.add_argument("--dhsd", default="runs/splits/dhsd_test.jsonl")
     ap.add_argument("--synth", default="runs/synth_hw_test/all.jsonl")
     ap.add_argument("--hooker", default="runs/splits/hooker_test.jsonl")
+    ap.add_argument("--no-tesseract", action="store_true", help="skip the Tesseract comparison")
+    ap.add_argument("--record", action="store_true",
+                    help="store the beam + LM rows in the model's bundle (metrics[SET]['beam_lm'], recog models --json)")
     a = ap.parse_args()
     rec = recog.load(a.model, decoder="greedy")
     lm = recog.model_lm_path(recog.resolve_model(a.model))
     beam = recog.load(a.model, decoder="beam") if lm.is_file() else None
-    have_tess = shutil.which("tesseract") is not None
-    sets = (("Hooker test pages", a.hooker), ("DHSD held-out writers", a.dhsd), ("synthetic lines, held-out fonts", a.synth))
-    for name, manifest in sets:
+    have_tess = shutil.which("tesseract") is not None and not a.no_tesseract
+    if a.record and (beam is None or not str(recog.resolve_model(a.model)).endswith(".safetensors")):
+        raise SystemExit("--record needs a bundle (a name or .safetensors) with its NAME.lm.json.gz")
+    sets = (("Hooker test pages", a.hooker, "hooker_test"), ("DHSD held-out writers", a.dhsd, "dhsd_test_writers"),
+            ("synthetic lines, held-out fonts", a.synth, "synth_heldout_fonts"))  # names: bench/ship.py --test
+    recorded = []
+    for name, manifest, key in sets:
         if not Path(manifest).exists():
             print(f"{name}: {manifest} not found (see the commands above)")
             continue
@@ -53,6 +61,7 @@ def main() -> None:
             b = recog.evaluate(manifest, beam)
             print(f"{name} ({b.n} images): recog, beam search + character LM (default) CER {b.cer:.2%}  "
                   f"WER {b.wer:.2%}  {b.items_per_second:.1f} lines/s")
+            recorded.append({"set": key, "cer": round(b.cer, 5), "wer": round(b.wer, 5), "n": b.n, "rtf": None})
         report = recog.evaluate(manifest, rec)
         print(f"{name} ({report.n} images): recog, greedy CER {report.cer:.2%}  WER {report.wer:.2%}  "
               f"{report.items_per_second:.1f} lines/s")
@@ -63,7 +72,11 @@ def main() -> None:
             c = error_counts(report.references, hyps)
             print(f"{name} ({report.n} images): tesseract -l {'eng' if 'Hooker' in name else 'deu'} --psm 7 CER {c.cer:.2%}  WER {c.wer:.2%}")
         else:
-            print("tesseract not installed: skipped the comparison")
+            print("tesseract not installed (or --no-tesseract): skipped the comparison")
+    if a.record:
+        from ship import record_beam_lm  # bench/ship.py
+
+        record_beam_lm(recog.resolve_model(a.model), recorded)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,16 @@ import recog
 from recog import Bundle
 
 
+def record_beam_lm(path, rows: list[dict]) -> None:
+    """Store beam + LM rows (dicts with set, cer, wer, n, rtf) in the bundle at ``path`` under metrics[set]["beam_lm"]
+    (the weights stay as they are: shipped bundles are float16 and float16 -> float32 -> float16 is exact)."""
+    bundle = Bundle.load(path)
+    for r in rows:
+        bundle.metrics.setdefault(r["set"], {})["beam_lm"] = {k: r[k] for k in ("cer", "wer", "n", "rtf")}
+    bundle.save(path, half=True)
+    print(f"recorded beam + LM figures of {len(rows)} sets in {path}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("run_bundle")

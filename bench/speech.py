@@ -117,19 +117,9 @@ def main() -> None:
                     shown += 1
     print(json.dumps(rows))
     if a.record:
-        _record(recog.resolve_model(a.model), [r for r in rows if r["decoder"] == "beam + LM"])
+        from ship import record_beam_lm  # bench/ship.py
 
-
-def _record(path: Path, rows: list[dict]) -> None:
-    """Store beam + LM rows in the bundle at ``path``: metrics[set]["beam_lm"] (the weights stay as they are: shipped
-    bundles are float16, bench/ship.py, and float16 -> float32 -> float16 is exact)."""
-    from recog import Bundle
-
-    bundle = Bundle.load(path)
-    for r in rows:
-        bundle.metrics.setdefault(r["set"], {})["beam_lm"] = {k: r[k] for k in ("cer", "wer", "n", "rtf")}
-    bundle.save(path, half=True)
-    print(f"recorded beam + LM figures of {len(rows)} sets in {path}")
+        record_beam_lm(recog.resolve_model(a.model), [r for r in rows if r["decoder"] == "beam + LM"])
 
 
 if __name__ == "__main__":
