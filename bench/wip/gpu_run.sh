@@ -21,16 +21,17 @@ H=$G/hooker_train.jsonl; D=$G/dhsd_train.jsonl
 DATA="--train $H --train $H --train $D $SYN --dev $G/dev.jsonl"
 ITEMS=$(( $(wc -l < $H) * 2 + $(wc -l < $D) + RW * NRENDER ))
 echo "items/epoch $ITEMS; setup $(( $(date +%s) - T0 )) s"
-# probe: both runs side by side, as in the real run
-$R train $DATA --recipe ${RA:-$G/a.recipe.json} --init ${INIT:-plugins/recog_image/models/handwriting.safetensors} --max-steps $PROBE_STEPS --overwrite --out /tmp/pa --quiet > /tmp/pa.log 2>&1 &
-$R train $DATA --recipe ${RB:-$G/b.recipe.json} --max-steps $PROBE_STEPS --overwrite --out /tmp/pb --quiet > /tmp/pb.log 2>&1 &
-wait
+RA=${RA:-$G/a.recipe.json}; RB=${RB:-$G/b.recipe.json}; INIT=${INIT:-plugins/recog_image/models/handwriting.safetensors}
+probe() {  # both runs side by side, as in the real run
+  $R train $DATA --recipe $RA --init $INIT --max-steps $PROBE_STEPS --overwrite --out /tmp/pa --quiet > /tmp/pa.log 2>&1 &
+  $R train $DATA --recipe $RB --max-steps $PROBE_STEPS --overwrite --out /tmp/pb --quiet > /tmp/pb.log 2>&1 &
+  wait
+}
+probe
 if ! grep -q '"loss"' /tmp/pa/log.jsonl 2>/dev/null; then
   echo "probe failed; retrying without bf16 autocast"; tail -n5 /tmp/pa.log
-  sed -i 's/"amp": true/"amp": false/' $G/a.recipe.json $G/b.recipe.json; rm -rf /tmp/pa /tmp/pb
-  $R train $DATA --recipe ${RA:-$G/a.recipe.json} --init ${INIT:-plugins/recog_image/models/handwriting.safetensors} --max-steps $PROBE_STEPS --overwrite --out /tmp/pa --quiet > /tmp/pa.log 2>&1 &
-  $R train $DATA --recipe ${RB:-$G/b.recipe.json} --max-steps $PROBE_STEPS --overwrite --out /tmp/pb --quiet > /tmp/pb.log 2>&1 &
-  wait
+  sed -i 's/"amp": true/"amp": false/' $RA $RB
+  probe
 fi
 tail -n3 /tmp/pa.log /tmp/pb.log
 sps() { python3 - "$1" <<'P'
@@ -46,14 +47,18 @@ P
 SA=$(sps /tmp/pa/log.jsonl); SB=$(sps /tmp/pb/log.jsonl)
 LEFT=$(( BUDGET - ($(date +%s) - T0) - 25 ))
 STEPS=$(( (ITEMS + 47) / 48 + 3 ))
-EA=$(python3 -c "print(0 if $SA == 0 else max(1, int(($LEFT - 80) / ($STEPS * $SA + 6))))")
-EB=$(python3 -c "print(0 if $SB == 0 else max(1, int(($LEFT - 80) / ($STEPS * $SB + 6))))")
-# about six dev passes per run, the last on the last epoch
-KA=$(( EA / 6 > 0 ? EA / 6 : 1 )); EA=$(( EA / KA * KA )); KB=$(( EB / 6 > 0 ? EB / 6 : 1 )); EB=$(( EB / KB * KB ))
-python3 -c "import json,sys; r=json.load(open(sys.argv[1])); r['train']['eval_every']=$KA; json.dump(r, open('/tmp/ra.json','w'))" ${RA:-$G/a.recipe.json}
-python3 -c "import json,sys; r=json.load(open(sys.argv[1])); r['train']['eval_every']=$KB; json.dump(r, open('/tmp/rb.json','w'))" ${RB:-$G/b.recipe.json}
+epochs() {  # epochs of s/step $1 that fit the time left (0: the probe failed)
+  python3 -c "print(0 if $1 == 0 else max(1, int(($LEFT - 80) / ($STEPS * $1 + 6))))"
+}
+every() {  # recipe $1 with a dev pass every $2 epochs -> $3
+  python3 -c "import json,sys; r=json.load(open(sys.argv[1])); r['train']['eval_every']=$2; json.dump(r, open(sys.argv[2],'w'))" $1 $3
+}
+# about six dev passes a run, the last on the last epoch
+EA=$(epochs $SA); EB=$(epochs $SB); KA=$(( EA / 6 > 0 ? EA / 6 : 1 )); KB=$(( EB / 6 > 0 ? EB / 6 : 1 ))
+EA=$(( EA / KA * KA )); EB=$(( EB / KB * KB ))
+every $RA $KA /tmp/ra.json; every $RB $KB /tmp/rb.json
 echo "s/step A $SA B $SB; left $LEFT s; epochs A $EA (dev every $KA) B $EB (dev every $KB)"
-[ "$EA" -gt 0 ] && timeout $((LEFT + 15)) $R train $DATA --recipe /tmp/ra.json --init ${INIT:-plugins/recog_image/models/handwriting.safetensors} --epochs $EA --out $OUT/a --quiet > $OUT/a.log 2>&1 &
+[ "$EA" -gt 0 ] && timeout $((LEFT + 15)) $R train $DATA --recipe /tmp/ra.json --init $INIT --epochs $EA --out $OUT/a --quiet > $OUT/a.log 2>&1 &
 [ "$EB" -gt 0 ] && timeout $((LEFT + 15)) $R train $DATA --recipe /tmp/rb.json --epochs $EB --out $OUT/b --quiet > $OUT/b.log 2>&1 &
 wait
 rm -f $OUT/a/checkpoint.pt $OUT/b/checkpoint.pt
