@@ -23,6 +23,11 @@ __version__ = "0.1.0"
 
 _LAZY = {
     "transcribe": "api",
+    "transcribe_document": "api",
+    "read_document": "document",
+    "Document": "document",
+    "DocumentResult": "document",
+    "Region": "document",
     "load": "api",
     "models": "api",
     "evaluate": "api",

@@ -19,10 +19,11 @@ from .plugins import RegisteredModel, get_host
 from .results import Transcript
 
 if TYPE_CHECKING:  # pragma: no cover - the PyTorch recogniser loads when it is used (torch-free installs lack it)
+    from .document import DocumentResult
     from .recognizer import Recognizer
     from .runtime import OnnxRecognizer
 
-__all__ = ["load", "transcribe", "models", "default_model_for", "evaluate", "EvalReport", "resolve_model", "model_lm_path"]
+__all__ = ["load", "transcribe", "transcribe_document", "models", "default_model_for", "evaluate", "EvalReport", "resolve_model", "model_lm_path"]
 
 _cache: dict[tuple, Recognizer | OnnxRecognizer] = {}
 _cache_lock = threading.Lock()
@@ -174,6 +175,28 @@ def default_model_for(source: Any) -> str:
 def transcribe(source: Any, model: str | os.PathLike | None = None) -> Transcript:
     """Transcribe one input with ``model`` (default: the model for the input's kind)."""
     return load(model or default_model_for(source)).transcribe(source)
+
+
+def transcribe_document(source: Any, model: str | os.PathLike | None = None, *, layout: str | os.PathLike | None = None,
+                        decoder: str = "auto", batch_size: int = 16) -> DocumentResult:
+    """Transcribe a document region by region: a page scan line by line (:mod:`recog.document`).
+
+    Args:
+        source: the input (a page image); None to take the one ``layout`` names.
+        model: a name or bundle path (default: the model for the input's kind).
+        layout: a file listing the regions (PAGE or ALTO XML); None to find them (straight pages).
+
+    Returns one transcript (or error) per region, in reading order; ``result.write(path, format="alto")`` writes
+    the layout back with the text.
+    """
+    from .document import read_document, transcribe_regions
+
+    doc = read_document(source, layout)
+    if model is None:
+        model = get_host().frontend(doc.frontend).default_model
+        if not model:
+            raise ConfigError(f"{doc.source}: no default model reads {doc.frontend} input; give one")
+    return transcribe_regions(load(model, decoder=decoder), doc, batch_size=batch_size)
 
 
 def evaluate(manifest: str | os.PathLike, model: str | os.PathLike | Recognizer | OnnxRecognizer, *, batch_size: int = 16,

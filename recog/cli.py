@@ -12,11 +12,12 @@ import sys
 from pathlib import Path
 
 from .atomic import atomic_write_text
-from .errors import RecogError
+from .errors import RecogError, SeveralRegionsError
 from .lazy import TORCH_EXTRA, torch_installed
 from .plugins import get_host
 from .pool import DEFAULT_THREADS, process_threads  # noqa: F401 (DEFAULT_THREADS: the documented default)
 from .progress import ProgressBar
+from .results import Transcript
 from .segments import SUBTITLE_FORMATS, to_srt, to_tsv, to_vtt
 
 __all__ = ["main", "build_parser"]
@@ -34,10 +35,14 @@ def _render(r, fmt: str) -> str:
     return r.text + "\n"
 
 
-def _write_output(r, source, fmt: str, out_dir: Path) -> Path:
-    """``out_dir/<input stem>.<fmt>`` (``stdin.<fmt>`` for standard input), written atomically."""
-    stem = Path(source).stem if isinstance(source, str) else "stdin"
-    return atomic_write_text(out_dir / f"{stem}.{'txt' if fmt == 'text' else fmt}", _render(r, fmt))
+def _write_output(text: str, source, fmt: str, out_dir: Path) -> Path:
+    """``text`` to ``out_dir/<input stem>.<fmt>`` (``stdin.<fmt>`` for standard input), written atomically."""
+    return atomic_write_text(out_dir / f"{_stem(source)}.{'txt' if fmt == 'text' else fmt}", text)
+
+
+def _stem(source) -> str:
+    """An output file's name for an input: the input's stem, ``stdin`` for standard input."""
+    return Path(source).stem if isinstance(source, (str, os.PathLike)) else "stdin"
 
 
 def _expand_inputs(paths: list[str]) -> list:
@@ -69,18 +74,59 @@ def _load(args: argparse.Namespace, name: str):
                     engine=args.engine)
 
 
+def _document_output(r, fmt: str) -> str:
+    """A document's transcripts as text (a line per region) or JSON; subtitles are for audio."""
+    if fmt == "json":
+        return json.dumps(r.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    if fmt in SUBTITLE_FORMATS:
+        raise RecogError(f"{r.source}: --format {fmt} is for audio (times); a page's lines have boxes: use --format "
+                         "json or a layout format")
+    return r.text + "\n"
+
+
+def _write_document(r, source, fmt: str, out_dir: Path | None) -> str | None:
+    """Write a document result in a layout format (PAGE, ALTO) to ``out_dir/<input stem>.<fmt>.xml``, or return
+    the XML to print when there is no ``out_dir``."""
+    import tempfile
+
+    stem = _stem(source if source is not None else r.source)
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        r.write(out_dir / f"{stem}.{fmt}.xml", format=fmt)
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        return r.write(Path(tmp) / "out.xml", format=fmt).read_text(encoding="utf-8")
+
+
 def _transcribe(args: argparse.Namespace) -> int:
-    args.paths = _expand_inputs(args.paths)
+    from .document import document_formats
+
+    doc_formats = document_formats()
+    if not args.paths and args.lines is None:
+        raise RecogError("recog transcribe needs input files (or --lines LAYOUT, which names its page image)")
+    if args.lines is not None and len(args.paths) > 1:
+        raise RecogError("--lines describes one page: give at most one input with it")
+    args.paths = _expand_inputs(args.paths) if args.paths else [None]
     if args.plot is not None and len(args.paths) != 1:
         raise RecogError("--plot draws one input; give exactly one")
-    if args.format in SUBTITLE_FORMATS and len(args.paths) > 1 and args.output_dir is None:
+    if (args.format in SUBTITLE_FORMATS or args.format in doc_formats) and len(args.paths) > 1 and args.output_dir is None:
         raise RecogError(f"--format {args.format} with several inputs needs --output-dir (one file per input)")
+    # a layout (--lines) or a layout format reads every input as a document (its regions one by one); otherwise an
+    # input is read whole, and one the recogniser refuses for holding several regions (a page) as a document
+    as_documents = args.lines is not None or args.format in doc_formats
     failures: list[str] = []
     by_model: dict[str, list[int]] = {}
+    documents: dict[int, object] = {}
     for i, p in enumerate(args.paths):
         try:
+            if as_documents:
+                from .document import read_document
+
+                documents[i] = read_document(p, args.lines)
             if args.model:
                 name = args.model
+            elif i in documents:
+                name = get_host().frontend(documents[i].frontend).default_model
             else:
                 from . import api
 
@@ -94,36 +140,44 @@ def _transcribe(args: argparse.Namespace) -> int:
         try:
             rec = _load(args, name)
         except RecogError as e:
-            failures.extend(f"{args.paths[i] if isinstance(args.paths[i], str) else '<stdin>'}: {e}" for i in idx)
+            failures.extend(f"{_describe_input(args.paths[i], args.lines)}: {e}" for i in idx)
             continue
-        bar = None if args.quiet else ProgressBar(f"transcribe ({name})")
-        out = rec.transcribe_batch([args.paths[i] for i in idx], batch_size=args.batch_size, errors="return",
-                                   progress=bar, workers=1 if args.plot is not None else args.workers)
-        results.update(zip(idx, out))
-        if args.plot is not None and not isinstance(out[0], RecogError):
-            from .plot import plot_recognition
+        whole = [i for i in idx if i not in documents]
+        if whole:
+            bar = None if args.quiet else ProgressBar(f"transcribe ({name})")
+            out = rec.transcribe_batch([args.paths[i] for i in whole], batch_size=args.batch_size, errors="return",
+                                       progress=bar, workers=1 if args.plot is not None else args.workers)
+            results.update(zip(whole, out))
+            if args.plot is not None and not isinstance(out[0], RecogError):
+                from .plot import plot_recognition
 
-            plot_recognition(rec, args.paths[idx[0]], out[0], args.plot)
+                plot_recognition(rec, args.paths[whole[0]], out[0], args.plot)
+        for i in idx:
+            try:
+                if isinstance(results.get(i), SeveralRegionsError):
+                    from .document import read_document
+
+                    documents[i] = read_document(args.paths[i])
+                if i in documents:
+                    from .document import transcribe_regions
+
+                    results[i] = transcribe_regions(rec, documents[i], batch_size=args.batch_size)
+            except RecogError as e:
+                results[i] = e
     docs = []
     for i in sorted(results):
         r = results[i]
         if isinstance(r, RecogError):
             failures.append(str(r))
-        elif args.output_dir is not None:
-            try:
-                _write_output(r, args.paths[i], args.format, args.output_dir)
-            except RecogError as e:
-                failures.append(str(e))
-        elif args.format == "json":
-            docs.append(r.to_dict())
-        elif args.format in SUBTITLE_FORMATS:
-            sys.stdout.write(_render(r, args.format))
-        else:
-            prefix = f"{r.source}\t" if len(args.paths) > 1 else ""
-            print(f"{prefix}{r.text}")
+            continue
+        failures.extend(f"{r.source}: line {region.id}: {getattr(e, 'problem', e)}" for region, e in getattr(r, "errors", ()))
+        try:
+            _emit(r, args.paths[i], i in documents, args, doc_formats, docs)
+        except RecogError as e:
+            failures.append(str(e))
     if args.format == "json" and args.output_dir is None:
         print(json.dumps(docs if len(args.paths) > 1 else (docs[0] if docs else None), ensure_ascii=False, indent=2))
-    for i in sorted(results):  # an empty transcript says why (silence, a blank page ...)
+    for i in sorted(results):  # an empty transcript says why (silence, a blank page, a page with no lines ...)
         r = results[i]
         for w in () if isinstance(r, RecogError) else r.warnings:
             print(f"recog: warning: {r.source}: {w}", file=sys.stderr)
@@ -132,6 +186,34 @@ def _transcribe(args: argparse.Namespace) -> int:
     if failures and len(args.paths) > 1:
         print(f"recog: {len(failures)} of {len(args.paths)} inputs failed", file=sys.stderr)
     return 1 if failures else 0
+
+
+def _emit(r, source, is_document: bool, args: argparse.Namespace, doc_formats: tuple[str, ...], docs: list) -> None:
+    """Print or write one input's result (a transcript, or a document's) in ``args.format``; JSON goes to ``docs``
+    (printed at the end as one document)."""
+    several = len(args.paths) > 1
+    if args.format in doc_formats:
+        xml = _write_document(r, source, args.format, args.output_dir)
+        if xml is not None:
+            sys.stdout.write(xml)
+    elif args.output_dir is not None:
+        text = _document_output(r, args.format) if is_document else _render(r, args.format)
+        _write_output(text, source if source is not None else r.source, args.format, args.output_dir)
+    elif args.format == "json":
+        docs.append(r.to_dict())
+    elif is_document and args.format == "text":  # a line per region; with several inputs, each names its region
+        for region, t in r:
+            text = t.text if isinstance(t, Transcript) else ""
+            print(f"{r.source}#{region.id}\t{text}" if several else text)
+    elif is_document or args.format in SUBTITLE_FORMATS:
+        sys.stdout.write(_document_output(r, args.format) if is_document else _render(r, args.format))
+    else:
+        print(f"{r.source}\t{r.text}" if several else r.text)
+
+
+def _describe_input(p, lines: str | None) -> str:
+    """An input for a message: its path, ``<stdin>``, or the layout file that names it."""
+    return "<stdin>" if isinstance(p, bytes) else str(lines if p is None else p)
 
 
 def _align(args: argparse.Namespace) -> int:
@@ -373,13 +455,21 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     t = sub.add_parser("transcribe", help="transcribe audio files or images")
-    t.add_argument("paths", nargs="+", help="input files, folders of them, or - for standard input")
+    t.add_argument("paths", nargs="*", help="input files, folders of them, or - for standard input; a page image is "
+                   "read line by line (its lines found, or from --lines)")
+    t.add_argument("--lines", metavar="LAYOUT", help="PAGE or ALTO XML with the one input's text lines (the input "
+                   "defaults to the page image it names); the page is read line by line")
     t.add_argument("--model", "-m", help="model name, bundle path, or an ONNX export (X.onnx: run by the torch-free "
                    "runtime) (default: by input kind)")
-    t.add_argument("--format", choices=("text", "json", *SUBTITLE_FORMATS), default="text",
-                   help="text, json (with segments, words, characters), or subtitles: srt, vtt, tsv (segments split "
-                        "at pauses and at two lines of 42 characters)")
-    t.add_argument("--output-dir", type=Path, help="write DIR/<input name>.<format> per input instead of printing")
+    from .document import document_formats
+
+    layouts = document_formats()
+    t.add_argument("--format", choices=("text", "json", *SUBTITLE_FORMATS, *layouts), default="text",
+                   help="text, json (with segments, words, characters; a page: its lines with boxes), subtitles: srt, "
+                        "vtt, tsv (segments split at pauses and at two lines of 42 characters)"
+                        + (f", or a page layout with the text: {', '.join(layouts)} (XML)" if layouts else ""))
+    t.add_argument("--output-dir", type=Path, help="write DIR/<input name>.<format> per input instead of printing "
+                   "(<input name>.<format>.xml for page/alto)")
     t.add_argument("--plot", type=Path, metavar="PNG", help="draw the features, posteriorgram and tokens of the one "
                    "input (needs matplotlib: pip install 'recog[plot]')")
     _decoder_args(t)

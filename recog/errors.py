@@ -17,6 +17,7 @@ __all__ = [
     "UnsupportedFormatError",
     "CorruptInputError",
     "EmptyInputError",
+    "SeveralRegionsError",
     "TextError",
     "ModelMismatchError",
     "BundleError",
@@ -64,6 +65,11 @@ class CorruptInputError(InputError):
 
 class EmptyInputError(InputError):
     """The input decodes to nothing (zero samples, 0x0 pixels, empty text)."""
+
+
+class SeveralRegionsError(InputError):
+    """The input holds several regions that the model reads one at a time (a page's text lines): read it as a
+    document (:func:`recog.transcribe_document`; ``recog transcribe`` does so by itself)."""
 
 
 class TextError(InputError):

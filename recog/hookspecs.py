@@ -39,6 +39,7 @@ RegisterCorpusReader = Callable[[str, "tuple[str, ...]", "Callable[[Path], list]
 RegisterModel = Callable[[str, "Path", str], None]
 RegisterDecoder = Callable[[str, "Callable[[Alphabet, dict], CTCDecoder]"], None]
 RegisterReader = Callable[[str, "Callable[[OnnxModelInfo], InputReader]"], None]
+RegisterDocumentReader = Callable[..., None]
 RegisterCommand = Callable[
     [str, str, "Callable[[argparse.ArgumentParser], None]", "Callable[[argparse.Namespace], int]"], None
 ]
@@ -112,6 +113,21 @@ def register_corpus_readers(register: RegisterCorpusReader) -> None:
     source the plugin's frontend loads (a file, or an in-memory crop) and whose ``extra["source"]`` names it for
     errors (``"page.xml#line3"``). ``read`` raises :class:`recog.RecogError` naming the file for bad input.
     Return nothing.
+    """
+
+
+@hookspec
+def register_document_readers(register: RegisterDocumentReader) -> None:
+    """Register readers of documents: inputs that hold several regions a model reads one at a time (a page scan's
+    text lines, :mod:`recog.document`).
+
+    Called once, when an input is read as a document (``recog transcribe`` on an input the recogniser refused with
+    :class:`recog.errors.SeveralRegionsError`, or given a layout with ``--lines``; :func:`recog.read_document`).
+    Call ``register(frontend, read, formats=(), layout_suffixes=())``: ``read(source, layout)`` returns a
+    :class:`recog.document.Document` (``source``: the input, or None to take the one the layout file names;
+    ``layout``: a file listing the regions, or None to find them); ``formats`` are the document formats its
+    ``write`` supports (``("page", "alto")``); ``layout_suffixes`` the layout files' endings (``(".xml",)``).
+    ``read`` raises :class:`recog.RecogError` naming the file (and region) for bad input. Return nothing.
     """
 
 

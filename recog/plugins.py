@@ -268,6 +268,21 @@ class PluginHost:
 
         return {k: v[:2] for k, v in self._collect("register_corpus_readers", make).items()}
 
+    def document_readers(self) -> dict[str, tuple[Callable, tuple[str, ...], tuple[str, ...]]]:
+        """Document readers by frontend name: ``"image" -> (read, formats, layout_suffixes)`` (first plugin wins)."""
+
+        def make(plugin: str, out: dict) -> Callable:
+            def register(frontend: str, read: Callable, formats: tuple[str, ...] = (),
+                         layout_suffixes: tuple[str, ...] = ()) -> None:
+                if frontend in out:
+                    self._clash(plugin, "document reader for", frontend, out[frontend][3])
+                    return
+                out[frontend] = (read, tuple(formats), tuple(s.lower() for s in layout_suffixes), plugin)
+
+            return register
+
+        return {k: v[:3] for k, v in self._collect("register_document_readers", make).items()}
+
     def notes(self) -> dict[str, list[str]]:
         """Each plugin's report of optional parts it lacks here (the ``report_status`` hook)."""
 
@@ -282,6 +297,7 @@ class PluginHost:
     def info(self) -> list[PluginInfo]:
         """Every plugin seen, after calling each hook once so hook failures show up too."""
         self.frontends(), self.models(), self.decoders(), self.readers(), self.commands(), self.corpus_readers()
+        self.document_readers()
         for plugin, lines in self.notes().items():
             info = self._info.setdefault(plugin, PluginInfo(plugin, None))
             info.notes = list(lines)

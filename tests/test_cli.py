@@ -128,7 +128,7 @@ def test_threads_option_default_and_env(monkeypatch):
     assert _threads(p.parse_args(["transcribe", "x.wav", "--threads", "2"])) == 2
     assert _threads(p.parse_args(["--threads", "3", "eval", "m.jsonl", "-m", "speech"])) == 3
     monkeypatch.setenv("OMP_NUM_THREADS", "4")
-    assert _threads(p.parse_args(["page", "x.png"])) == 4  # plugin commands too
+    assert _threads(p.parse_args(["render", "--out", "x"])) == 4  # plugin commands too
     with pytest.raises(recog.RecogError, match="--threads must be >= 1"):
         _threads(p.parse_args(["models", "--threads", "0"]))
 
@@ -165,7 +165,7 @@ def test_help_imports_no_torch():
     import sys
 
     out = subprocess.run([sys.executable, "-X", "importtime", "-m", "recog", "--help"], capture_output=True, text=True)
-    assert out.returncode == 0 and "transcribe" in out.stdout and "page" in out.stdout and "synth" in out.stdout
+    assert out.returncode == 0 and "transcribe" in out.stdout and "render" in out.stdout and "synth" in out.stdout
     imported = {line.split("|")[-1].strip() for line in out.stderr.splitlines() if "|" in line}
     assert "torch" not in imported and "torchaudio" not in imported, sorted(m for m in imported if "torch" in m)[:5]
 
@@ -191,3 +191,77 @@ def test_device_option_is_checked_where_it_enters(capsys):
     if not torch.cuda.is_available():
         assert main(["eval", str(ROOT / "samples" / "speech" / "manifest.jsonl"), "-m", "speech", "--device", "cuda"]) == 2
         assert "no CUDA device is available" in capsys.readouterr().err
+
+
+class _ToyPage(recog.Document):
+    """A toy document: ``TOY:ab|cd`` holds the regions ``ab`` and ``cd``; written as ``id=text`` lines."""
+
+    formats = ("toyxml",)
+
+    def write(self, transcripts, out, format):
+        if format not in self.formats:
+            return super().write(transcripts, out, format)
+        Path(out).write_text("".join(f"{r.id}={'' if t is None else t.text}\n" for r, t in zip(self.regions, transcripts)))
+        return Path(out)
+
+
+class _ToyDocuments:
+    @recog.hookimpl
+    def register_document_readers(self, register):
+        def read(source, layout):
+            text = Path(source).read_text()[4:] if layout is None else Path(layout).read_text()
+            regions = [recog.Region(f"r{k}", (float(k), float(k + 1)), "TOY:" + part) for k, part in enumerate(text.split("|"))]
+            return _ToyPage(str(source if layout is None else layout), regions)
+
+        register("toy", read, formats=("toyxml",), layout_suffixes=(".toyl",))
+
+
+@pytest.fixture
+def toy_documents(toy_bundle, toy_plugin):
+    toy_plugin.register(_ToyDocuments(), name="toy-documents")
+    yield toy_bundle
+    toy_plugin.unregister("toy-documents")
+
+
+def test_an_input_with_several_regions_is_read_region_by_region(toy_documents, tmp_path, capsys):
+    page, line = _toy_files(tmp_path, ["ab|cd|a", "ab"])
+    with pytest.raises(recog.SeveralRegionsError, match="holds 3 regions"):
+        recog.load(toy_documents).transcribe(page)  # the recogniser never reads a page as one line
+    assert main(["transcribe", page, "--model", str(toy_documents), "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert [r["id"] for r in doc["regions"]] == ["r0", "r1", "r2"] and doc["regions"][1]["box"] == [1.0, 2.0]
+    assert doc["text"].split("\n") == [r["text"] for r in doc["regions"]] and doc["source"] == page
+    assert main(["transcribe", page, line, "--model", str(toy_documents)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert [o.split("\t")[0] for o in out] == [f"{page}#r0", f"{page}#r1", f"{page}#r2", line]
+    result = recog.transcribe_document(page, toy_documents)
+    assert [r.id for r, _ in result] == ["r0", "r1", "r2"] and result.model == "toy"
+
+
+def test_a_document_format_writes_the_layout_and_a_failed_region_is_named(toy_documents, tmp_path, capsys):
+    page, line = _toy_files(tmp_path, ["ab||cd", "ab"])
+    code = main(["transcribe", page, line, "--model", str(toy_documents), "--format", "toyxml", "--output-dir",
+                 str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 1 and f"{page}: line r1: no characters" in err and "Traceback" not in err
+    written = (tmp_path / "out" / "0.toyxml.xml").read_text().splitlines()
+    assert [w.split("=")[0] for w in written] == ["r0", "r1", "r2"] and written[1] == "r1="
+    assert (tmp_path / "out" / "1.toyxml.xml").read_text().startswith("r0=")  # a one-region input is a document too
+    layout = tmp_path / "page.toyl"
+    layout.write_text("ab|cd")
+    assert main(["transcribe", "--lines", str(layout), "--model", str(toy_documents), "--format", "toyxml"]) == 0
+    assert [w.split("=")[0] for w in capsys.readouterr().out.splitlines()] == ["r0", "r1"]
+
+
+def test_document_errors_are_one_line(toy_documents, tmp_path, capsys):
+    page, other = _toy_files(tmp_path, ["ab|cd", "ab"])
+    assert main(["transcribe", page, other, "--format", "toyxml", "--model", str(toy_documents)]) == 2
+    assert "--format toyxml with several inputs needs --output-dir" in capsys.readouterr().err
+    assert main(["transcribe", page, other, "--lines", page, "--model", str(toy_documents)]) == 2
+    assert "--lines describes one page" in capsys.readouterr().err
+    assert main(["transcribe", "--model", str(toy_documents)]) == 2
+    assert "needs input files" in capsys.readouterr().err
+    assert main(["transcribe", page, "--format", "srt", "--model", str(toy_documents)]) == 1
+    assert "--format srt is for audio" in capsys.readouterr().err
+    with pytest.raises(recog.ConfigError, match="cannot write a 'page' document"):
+        recog.transcribe_document(page, toy_documents).write(tmp_path / "x.xml", format="page")

@@ -1,4 +1,4 @@
-"""Tests of page layouts (recog_image.layout, .segment, .page) and ``recog page``: PAGE/ALTO XML in and out,
+"""Tests of page layouts (recog_image.layout, .segment, .page) and pages read by ``recog transcribe``: PAGE/ALTO XML in and out,
 line crops, segmentation of straight pages, and whole pages read by the shipped handwriting model.
 
 Pages are composed in tmp_path from the project's own line samples (samples/handwriting), so the expected
@@ -19,7 +19,8 @@ from PIL import Image
 import recog
 from recog import CorruptInputError, DataError, InputNotFoundError
 from recog_image.layout import TextLine, crop_line, read_layout
-from recog_image.page import page_items, read_page, transcribe_page
+from recog.document import transcribe_regions
+from recog_image.page import page_items, read_page
 from recog_image.segment import segment_lines
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -191,16 +192,17 @@ def test_segmenter_finds_lines_top_to_bottom_and_nothing_on_a_blank_page():
 def test_a_page_without_xml_is_read_line_by_line(tmp_path):
     path, _, texts = _compose(tmp_path)
     rec = recog.load("handwriting")
-    result = transcribe_page(rec, read_page(path))
+    result = transcribe_regions(rec, read_page(path))
     assert [t.text for _, t in result] == [rec.alphabet.normalize(t) for t in texts]
     assert result.text.splitlines() == [t.text for _, t in result]
+    assert [t.text for _, t in recog.transcribe_document(path)] == [t.text for _, t in result]
 
 
 def test_page_xml_lines_with_a_slanted_one_are_read_and_written_back(tmp_path):
     path, boxes, texts = _compose(tmp_path, slant=4.0)
     xml = _page_xml(tmp_path, boxes, slant=4.0)
     rec = recog.load("handwriting")
-    result = transcribe_page(rec, read_page(path, xml))
+    result = transcribe_regions(rec, read_page(path, xml))
     assert [t.text for _, t in result] == texts
     out = result.write(tmp_path / "out.xml")
     back = read_layout(out, path)
@@ -219,25 +221,30 @@ def test_page_items_give_training_crops_with_their_text(tmp_path):
     assert [rec.transcribe(c).text for c, _, _ in items] == texts
 
 
-def test_recog_page_cli_text_json_and_alto(tmp_path):
+def test_recog_transcribe_reads_a_page_line_by_line_as_text_json_page_and_alto(tmp_path):
     path, boxes, texts = _compose(tmp_path)
 
     def run(*args):
-        return subprocess.run([sys.executable, "-m", "recog", "page", *map(str, args)], capture_output=True, text=True)
+        return subprocess.run([sys.executable, "-m", "recog", "transcribe", *map(str, args)], capture_output=True, text=True)
 
     out = run(path)
     assert out.returncode == 0 and out.stdout.splitlines() == texts, out.stderr
-    docs = json.loads(run(path, "--format", "json").stdout)
-    assert [d["text"] for d in docs] == texts and all(len(d["box"]) == 4 and d["words"] for d in docs)
+    piped = subprocess.run([sys.executable, "-m", "recog", "transcribe", "-"], input=path.read_bytes(), capture_output=True)
+    assert piped.returncode == 0 and piped.stdout.decode().splitlines() == texts, piped.stderr
+    doc = json.loads(run(path, "--format", "json").stdout)
+    assert [d["text"] for d in doc["regions"]] == texts and all(len(d["box"]) == 4 and d["words"] for d in doc["regions"])
+    assert doc["regions"][0]["box"][1] < doc["regions"][1]["box"][1] < doc["regions"][2]["box"][1]
     xml = _page_xml(tmp_path, boxes)
     alto = run("--lines", xml, "--format", "alto")
     assert alto.returncode == 0 and "<String" in alto.stdout and 'CONTENT="Straße"' in alto.stdout
+    page = run(path, "--lines", xml, "--format", "page", "--output-dir", tmp_path / "out")
+    assert page.returncode == 0 and [ln.text for ln in read_layout(tmp_path / "out" / "page.page.xml", path).lines] == texts
     bad = run("--lines", tmp_path / "missing.xml")
     assert bad.returncode != 0 and "missing.xml" in bad.stderr and "Traceback" not in bad.stderr
     blank = tmp_path / "blank.png"
     Image.fromarray(np.full((50, 50), 255, np.uint8)).save(blank)
-    empty = run(blank)
-    assert empty.returncode == 0 and empty.stdout.strip() == "" and "no text lines found" in empty.stderr
+    empty = run(blank, "--format", "page")
+    assert empty.returncode == 0 and "<TextLine" not in empty.stdout and "no text lines found" in empty.stderr
 
 
 def test_eval_and_fine_tune_read_page_xml_directly(tmp_path):
@@ -260,7 +267,7 @@ def test_eval_and_fine_tune_read_page_xml_directly(tmp_path):
 
 def test_a_page_given_as_one_line_is_refused_with_the_way_to_read_it(tmp_path):
     path, _, _ = _compose(tmp_path)
-    with pytest.raises(recog.InputError, match=r"page.png: holds 3 text lines.*recog page"):
+    with pytest.raises(recog.SeveralRegionsError, match=r"page.png: holds 3 text lines.*recog.transcribe_document"):
         recog.transcribe(path)
     from recog_image.segment import count_text_lines
 

@@ -117,7 +117,7 @@ def test_every_hookspec_is_exercised():
     specs = {n for n in dir(hs) if n.startswith("register_") and hasattr(getattr(hs, n), f"{PROJECT}_spec")}
     specs |= {n for n in dir(hs) if n.startswith("report_") and hasattr(getattr(hs, n), f"{PROJECT}_spec")}
     assert specs == {"register_frontends", "register_models", "register_decoders", "register_readers",
-                     "register_commands", "register_corpus_readers", "report_status"}
+                     "register_commands", "register_corpus_readers", "register_document_readers", "report_status"}
 
 
 def test_report_status_notes_show_in_plugin_info_and_a_raising_report_is_a_failure(toy_plugin):

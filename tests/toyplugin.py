@@ -13,7 +13,7 @@ from pathlib import Path
 
 import torch
 
-from recog import CorruptInputError, EmptyInputError, Features, Frontend, FrontendConfig, hookimpl
+from recog import CorruptInputError, EmptyInputError, Features, Frontend, FrontendConfig, SeveralRegionsError, hookimpl
 from recog.frontend import read_head
 
 TOY_CHARS = "abcd "
@@ -55,6 +55,8 @@ class ToyFrontend(Frontend):
             text = data[4:].decode()
         if not text:
             raise EmptyInputError(source, "no characters")
+        if "|" in text:  # a toy "page": regions split by |, read one by one (a document reader in tests)
+            raise SeveralRegionsError(source, f"holds {text.count('|') + 1} regions")
         return text
 
     def featurize(self, raw: str, *, augment: bool = False, generator=None) -> Features:

@@ -8,9 +8,7 @@ from pathlib import Path
 from recog.errors import ConfigError
 
 
-__all__ = ["configure_render", "run_render", "configure_page", "run_page", "DEFAULT_TEXT_DIR", "PAGE_HELP"]
-
-PAGE_HELP = "transcribe a page scan line by line (lines from PAGE/ALTO XML, or found on straight pages); write XML back"
+__all__ = ["configure_render", "run_render", "DEFAULT_TEXT_DIR"]
 
 DEFAULT_TEXT_DIR = Path("../shared/data/text")  # relative to the working directory (the repository root)
 
@@ -70,50 +68,3 @@ def run_render(args: argparse.Namespace) -> int:
         f" ({report.skipped} texts skipped for missing glyphs; corpus: {', '.join(map(str, texts)) or 'none, place names and numbers only'})"
     )
     return 0
-
-
-def configure_page(parser: argparse.ArgumentParser) -> None:
-    """Arguments of ``recog page``."""
-    parser.add_argument("image", nargs="?", help="page image (default: the one the --lines XML names)")
-    parser.add_argument("--lines", metavar="XML", help="PAGE or ALTO XML with the page's text lines "
-                        "(default: find the lines by projection profiles; straight, one-column pages)")
-    parser.add_argument("--model", "-m", default="handwriting", help="model name or bundle path (default handwriting)")
-    parser.add_argument("--decoder", default="auto", help="auto (default), greedy, beam")
-    parser.add_argument("--format", choices=("text", "json", "page", "alto"), default="text",
-                        help="text: one line per line; json: lines with boxes, words and confidences; page/alto: XML")
-    parser.add_argument("-o", "--out", type=Path, help="write here instead of standard output")
-
-
-def run_page(args: argparse.Namespace) -> int:
-    """Run ``recog page``; returns the exit status (1 when some lines failed). Raises RecogError on bad input."""
-    import json
-    import sys
-
-    import recog
-
-    from .page import read_page, transcribe_page
-
-    if args.image is None and args.lines is None:
-        raise ConfigError("recog page needs a page IMAGE, --lines XML, or both")
-    page = read_page(args.image, args.lines)
-    result = transcribe_page(recog.load(args.model, decoder=args.decoder), page)
-    if args.format in ("page", "alto"):
-        if args.out is None:
-            import tempfile
-
-            with tempfile.TemporaryDirectory() as tmp:
-                sys.stdout.write(result.write(Path(tmp) / "out.xml", format=args.format).read_text(encoding="utf-8"))
-        else:
-            result.write(args.out, format=args.format)
-    else:
-        text = json.dumps(result.to_dicts(), ensure_ascii=False, indent=1) if args.format == "json" else result.text
-        if args.out is None:
-            print(text)
-        else:
-            args.out.write_text(text + "\n", encoding="utf-8")
-    failed = [(line.id, t) for line, t in result if isinstance(t, recog.RecogError)]
-    for lid, e in failed:
-        print(f"recog page: line {lid}: {e}", file=sys.stderr)
-    if not page.layout.lines:
-        print("recog page: no text lines found", file=sys.stderr)
-    return 1 if failed else 0

@@ -38,7 +38,7 @@ class LineImageConfig(FrontendConfig):
     crop_threshold: float = 0.25  # a pixel is ink above this (for cropping)
     crop_margin: float = 0.1  # margin kept around the ink, fraction of the ink's height
     max_pixels: int = 1 << 25  # larger images are refused (decompression bombs)
-    refuse_pages: bool = True  # an image with 3 or more text lines is refused (read pages with recog page)
+    refuse_pages: bool = True  # an image with 3 or more text lines is refused (SeveralRegionsError: read it as a page)
     augment: LineAugmentConfig = field(default_factory=LineAugmentConfig)  # training augmentation ranges
 
     def __post_init__(self) -> None:

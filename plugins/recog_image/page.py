@@ -1,77 +1,63 @@
-"""Whole pages: a page image plus its lines (from PAGE/ALTO XML, or found by :mod:`recog_image.segment`) -> one
-transcript per line, and the document written back.
+"""Whole pages: a page image plus its lines (from PAGE/ALTO XML, or found by :mod:`recog_image.segment`), the
+image plugin's :class:`recog.document.Document` (its document reader), written back as PAGE or ALTO XML.
 
-    from recog_image.page import read_page, transcribe_page
-    page = read_page("letter.jpg", lines="letter.xml")      # or read_page("letter.png") to segment
-    result = transcribe_page(recog.load("handwriting"), page)
+    result = recog.transcribe_document("letter.jpg", layout="letter.xml")   # or ("scan.png"): lines found
     for line, t in result: print(line.id, line.box, t.text)
     result.write("out.xml", format="alto")
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
-from recog.errors import DataError, InputError, RecogError
+from recog.document import Document, Region
+from recog.errors import DataError, InputError
+from recog.results import describe_source
 
 from .io import read_gray
 from .layout import PageLayout, TextLine, crop_line, read_layout, write_layout
 from .segment import SegmentConfig, segment_lines
 
-__all__ = ["Page", "PageResult", "read_page", "transcribe_page", "page_items", "read_page_corpus"]
+__all__ = ["Page", "read_page", "page_items", "read_page_corpus"]
 
 MAX_PAGE_PIXELS = 1 << 27  # a 600 dpi A3 scan is ~70 M pixels
 
 
-@dataclass
-class Page:
-    """A page image (grayscale ``(H, W)`` uint8) and its layout."""
+class Page(Document):
+    """A page image and its layout: a :class:`recog.document.Document` whose regions are the line crops.
 
-    pixels: np.ndarray
-    layout: PageLayout
+    Attributes:
+        pixels: the page, grayscale ``(H, W)`` uint8.
+        layout: its lines (from PAGE/ALTO XML, or found by :func:`recog_image.segment.segment_lines`).
+    """
+
+    formats = ("page", "alto")
+
+    def __init__(self, pixels: np.ndarray, layout: PageLayout) -> None:
+        self.pixels = pixels
+        self.layout = layout
+        regions = [Region(line.id, tuple(line.box), crop_line(pixels, line), line.region) for line in layout.lines]
+        super().__init__(str(layout.source), regions)
+
+    @property
+    def default_format(self) -> str:
+        """The layout's own format (a segmented page: PAGE)."""
+        return self.layout.format if self.layout.format in self.formats else "page"
 
     def crops(self) -> list[np.ndarray]:
         """One ``(h, w)`` uint8 crop per line (:func:`recog_image.layout.crop_line`)."""
-        return [crop_line(self.pixels, line) for line in self.layout.lines]
+        return [r.input for r in self.regions]
 
-
-@dataclass
-class PageResult:
-    """Transcripts of a page's lines (a :class:`recog.Transcript` or, for a line that failed, its error)."""
-
-    page: Page
-    transcripts: list = field(default_factory=list)
-
-    def __iter__(self) -> Iterator[tuple[TextLine, object]]:
-        return iter(zip(self.page.layout.lines, self.transcripts))
-
-    @property
-    def text(self) -> str:
-        """The page's text, one line per line (failed lines empty)."""
-        return "\n".join(getattr(t, "text", "") for t in self.transcripts)
-
-    def to_dicts(self) -> list[dict]:
-        out = []
-        for line, t in self:
-            d = {"id": line.id, "region": line.region, "box": list(line.box)}
-            if isinstance(t, RecogError):
-                d["error"] = str(t)
-            else:
-                d.update(text=t.text, confidence=round(t.confidence, 4),
-                         words=[{"text": w.text, "start": round(w.start, 1), "end": round(w.end, 1),
-                                 "confidence": round(w.confidence, 4)} for w in t.words])
-            out.append(d)
-        return out
-
-    def write(self, out: str | Path, *, format: str | None = None) -> Path:
-        """Write the layout with the recognised text as PAGE or ALTO XML (default: the input's format, else PAGE)."""
-        fmt = format or (self.page.layout.format if self.page.layout.format in ("page", "alto") else "page")
-        done = [t if not isinstance(t, RecogError) else _Empty() for t in self.transcripts]
-        return write_layout(self.page.layout, done, out, format=fmt)
+    def write(self, transcripts: Sequence, out: str | Path, format: str) -> Path:
+        """Write the layout with the recognised text as PAGE or ALTO XML (:func:`recog_image.layout.write_layout`);
+        a line without a transcript (None) is written empty."""
+        if format not in self.formats:
+            return super().write(transcripts, out, format)
+        return write_layout(self.layout, [_Empty() if t is None else t for t in transcripts], out, format=format)
 
 
 class _Empty:
@@ -85,7 +71,7 @@ def _read_pixels(image: str | Path) -> np.ndarray:
     return (np.clip(gray, 0, 1) * 255).round().astype(np.uint8)
 
 
-def read_page(image: str | Path | None, lines: str | Path | None = None,
+def read_page(image: str | Path | bytes | np.ndarray | None, lines: str | Path | None = None,
               segment: SegmentConfig = SegmentConfig()) -> Page:
     """A page from its image and, optionally, PAGE/ALTO XML with its lines.
 
@@ -114,14 +100,8 @@ def read_page(image: str | Path | None, lines: str | Path | None = None,
     pixels = _read_pixels(image)
     found = segment_lines(pixels, segment)
     h, w = pixels.shape
-    return Page(pixels, PageLayout(Path(image), "segmented", Path(image), (w, h), found))
-
-
-def transcribe_page(recognizer, page: Page, *, batch_size: int = 16) -> PageResult:
-    """Transcribe every line of ``page``; a line that cannot be read gets its error, the others go on."""
-    crops = page.crops()
-    results = recognizer.transcribe_batch(crops, batch_size=batch_size, errors="return") if crops else []
-    return PageResult(page, list(results))
+    name = Path(image) if isinstance(image, (str, os.PathLike)) else Path(describe_source(image))  # bytes, arrays
+    return Page(pixels, PageLayout(name, "segmented", name, (w, h), found))
 
 
 def page_items(xml_files: list[str | Path]) -> list[tuple[np.ndarray, str, str]]:

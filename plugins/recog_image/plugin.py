@@ -1,10 +1,10 @@
-"""Entry point of the built-in image plugin (group ``recog``): the line-image frontend, ``recog render`` and
-``recog page``."""
+"""Entry point of the built-in image plugin (group ``recog``): the line-image frontend, pages as documents (PAGE and
+ALTO XML, or lines found) and ``recog render``."""
 
 from recog.hookspecs import RegisterCommand, RegisterFrontend, hookimpl
 from recog.lazy import torch_installed
 
-from .commands import PAGE_HELP, configure_page, configure_render, run_page, run_render
+from .commands import configure_render, run_render
 
 
 @hookimpl
@@ -32,7 +32,16 @@ def register_readers(register) -> None:
 @hookimpl
 def register_commands(register: RegisterCommand) -> None:
     register("render", "render synthetic handwriting with installed fonts (PNGs + JSONL manifest)", configure_render, run_render)
-    register("page", PAGE_HELP, configure_page, run_page)
+
+
+@hookimpl
+def register_document_readers(register) -> None:
+    def read(source, layout):
+        from .page import read_page  # NumPy + Pillow: no torch
+
+        return read_page(source, layout)
+
+    register("image", read, formats=("page", "alto"), layout_suffixes=(".xml",))
 
 
 @hookimpl

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from recog.errors import InputError
+from recog.errors import SeveralRegionsError
 
 from .layout import TextLine
 
@@ -118,8 +118,8 @@ def count_text_lines(gray) -> int:
 
 
 def refuse_pages(gray, source) -> None:
-    """Raise :class:`recog.errors.InputError` naming ``source`` when ``gray`` ``(H, W)`` holds a page, not a line."""
+    """Raise :class:`recog.errors.SeveralRegionsError` naming ``source`` when ``gray`` ``(H, W)`` holds a page, not a line."""
     n = count_text_lines(gray)
     if n >= PAGE_LINES:
-        raise InputError(source, f"holds {n} text lines, and this model reads one line at a time; "
-                                 "read pages line by line with `recog page` (recog_image.page)")
+        raise SeveralRegionsError(source, f"holds {n} text lines, and this model reads one line at a time: read it "
+                                          "as a page (`recog transcribe` does; recog.transcribe_document)")
