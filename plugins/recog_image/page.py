@@ -19,7 +19,7 @@ from recog.errors import DataError, InputError
 from recog.results import describe_source
 
 from .io import read_gray
-from .layout import PageLayout, TextLine, crop_line, read_layout, write_layout
+from .layout import PageLayout, crop_line, read_layout, write_layout
 from .segment import SegmentConfig, segment_lines
 
 __all__ = ["Page", "read_page", "page_items", "read_page_corpus"]
