@@ -3,6 +3,10 @@
     python bench/splits.py
     python bench/finetune_curve.py --pool runs/splits/dhsd_test.jsonl --writer 12 --sizes 0,50,100 [--epochs 8]
 
+    # a hand with hundreds of lines that the model never saw: a font held out of all training, with held-out text
+    recog render --out runs/hand_kristi --count 1000 --seed 3 --fonts kristi --text runs/splits/english_sentences_test.txt
+    python bench/finetune_curve.py --pool runs/hand_kristi/all.jsonl --writer font:kristi --sizes 0,50,200,800 --test-lines 100
+
 Takes one writer's lines from --pool (a writer the base model never saw: DHSD test writers, or a PAGE/ALTO
 folder of your own hand), keeps the last --test-lines of them for testing, and fine-tunes the base model on the
 first N for each N in --sizes (`recog train --init MODEL`, one process per size, --threads each). Prints
