@@ -166,6 +166,8 @@ def read_document(source: Any, layout: str | os.PathLike | None = None, *, front
     """
     from .plugins import get_host
 
+    if source is None and layout is None:
+        raise ConfigError("read_document needs an input, a layout file that names it, or both")
     readers = get_host().document_readers()
     if frontend is None:
         frontend = _frontend_of(source, layout, readers)

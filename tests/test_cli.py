@@ -263,5 +263,7 @@ def test_document_errors_are_one_line(toy_documents, tmp_path, capsys):
     assert "needs input files" in capsys.readouterr().err
     assert main(["transcribe", page, "--format", "srt", "--model", str(toy_documents)]) == 1
     assert "--format srt is for audio" in capsys.readouterr().err
+    with pytest.raises(recog.ConfigError, match="needs an input, a layout file"):
+        recog.transcribe_document(None)
     with pytest.raises(recog.ConfigError, match="cannot write a 'page' document"):
         recog.transcribe_document(page, toy_documents).write(tmp_path / "x.xml", format="page")
