@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover - the PyTorch recogniser loads when it is 
     from .recognizer import Recognizer
     from .runtime import OnnxRecognizer
 
-__all__ = ["load", "transcribe", "transcribe_document", "models", "default_model_for", "evaluate", "EvalReport", "resolve_model", "model_lm_path"]
+__all__ = ["load", "transcribe", "transcribe_document", "models", "default_model_for", "best_frontend", "evaluate", "EvalReport", "resolve_model", "model_lm_path"]
 
 _cache: dict[tuple, Recognizer | OnnxRecognizer] = {}
 _cache_lock = threading.Lock()
@@ -152,23 +152,38 @@ def models() -> dict[str, RegisteredModel]:
     return get_host().models()
 
 
-def default_model_for(source: Any) -> str:
-    """The default model name for an input, from the frontend that reads it best."""
-    host = get_host()
-    frontends = host.frontends()
-    for cls in frontends.values():
-        if cls.default_model and cls.accepts_object(source):
-            return cls.default_model
+def best_frontend(source: Any, frontends: dict[str, type]) -> str | None:
+    """The name of the frontend in ``frontends`` that reads ``source`` best: the first that accepts the object, else
+    the best match of a file's content (2) or suffix (1); None when none does."""
+    for name, cls in frontends.items():
+        if cls.accepts_object(source):
+            return name
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
         head = read_head(path)
-        scored = sorted(
-            ((cls.accepts_path(path, head), name, cls) for name, cls in frontends.items() if cls.default_model),
-            key=lambda x: -x[0],
-        )
+        scored = sorted(((cls.accepts_path(path, head), name) for name, cls in frontends.items()), key=lambda x: -x[0])
         if scored and scored[0][0] > 0:
-            return scored[0][2].default_model
-        raise UnsupportedFormatError(path, "no installed frontend reads this kind of file (checked suffix and content)")
+            return scored[0][1]
+    return None
+
+
+def default_model_for(source: Any) -> str:
+    """The default model name for an input (or a :class:`recog.document.Document`), from the frontend that reads it
+    best."""
+    from .document import Document
+
+    host = get_host()
+    if isinstance(source, Document):
+        model = host.frontend(source.frontend).default_model
+        if not model:
+            raise ConfigError(f"{source.source}: no default model reads {source.frontend} input; give one")
+        return model
+    frontends = {name: cls for name, cls in host.frontends().items() if cls.default_model}
+    name = best_frontend(source, frontends)
+    if name is not None:
+        return frontends[name].default_model
+    if isinstance(source, (str, os.PathLike)):
+        raise UnsupportedFormatError(source, "no installed frontend reads this kind of file (checked suffix and content)")
     raise UnsupportedFormatError(source, "no installed frontend reads this kind of object")
 
 
@@ -192,11 +207,7 @@ def transcribe_document(source: Any, model: str | os.PathLike | None = None, *, 
     from .document import read_document, transcribe_regions
 
     doc = read_document(source, layout)
-    if model is None:
-        model = get_host().frontend(doc.frontend).default_model
-        if not model:
-            raise ConfigError(f"{doc.source}: no default model reads {doc.frontend} input; give one")
-    return transcribe_regions(load(model, decoder=decoder), doc, batch_size=batch_size)
+    return transcribe_regions(load(model or default_model_for(doc), decoder=decoder), doc, batch_size=batch_size)
 
 
 def evaluate(manifest: str | os.PathLike, model: str | os.PathLike | Recognizer | OnnxRecognizer, *, batch_size: int = 16,

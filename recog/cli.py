@@ -99,7 +99,8 @@ def _write_document(r, source, fmt: str, out_dir: Path | None) -> str | None:
 
 
 def _transcribe(args: argparse.Namespace) -> int:
-    from .document import document_formats
+    from . import api
+    from .document import document_formats, read_document, transcribe_regions
 
     doc_formats = document_formats()
     if not args.paths and args.lines is None:
@@ -120,17 +121,8 @@ def _transcribe(args: argparse.Namespace) -> int:
     for i, p in enumerate(args.paths):
         try:
             if as_documents:
-                from .document import read_document
-
                 documents[i] = read_document(p, args.lines)
-            if args.model:
-                name = args.model
-            elif i in documents:
-                name = get_host().frontend(documents[i].frontend).default_model
-            else:
-                from . import api
-
-                name = api.default_model_for(p)
+            name = args.model or api.default_model_for(documents.get(i, p))
         except RecogError as e:
             failures.append(str(e))
             continue
@@ -155,12 +147,8 @@ def _transcribe(args: argparse.Namespace) -> int:
         for i in idx:
             try:
                 if isinstance(results.get(i), SeveralRegionsError):
-                    from .document import read_document
-
                     documents[i] = read_document(args.paths[i])
                 if i in documents:
-                    from .document import transcribe_regions
-
                     results[i] = transcribe_regions(rec, documents[i], batch_size=args.batch_size)
             except RecogError as e:
                 results[i] = e

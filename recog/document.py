@@ -26,8 +26,7 @@ from typing import Any
 from .errors import ConfigError, RecogError, UnsupportedFormatError
 from .results import Transcript
 
-__all__ = ["Region", "Document", "DocumentResult", "read_document", "transcribe_regions", "document_formats",
-           "layout_suffixes"]
+__all__ = ["Region", "Document", "DocumentResult", "read_document", "transcribe_regions", "document_formats"]
 
 
 @dataclass(frozen=True)
@@ -57,12 +56,11 @@ class Document:
     """
 
     formats: tuple[str, ...] = ()
+    frontend: str = ""  # the frontend whose reader made it (set by read_document)
 
     def __init__(self, source: str, regions: Sequence[Region]) -> None:
         self.source = source
         self.regions = list(regions)
-
-    frontend: str = ""  # the frontend whose reader made it (set by read_document)
 
     @property
     def default_format(self) -> str | None:
@@ -144,13 +142,6 @@ def document_formats() -> tuple[str, ...]:
     return tuple(sorted({f for _, formats, _ in get_host().document_readers().values() for f in formats}))
 
 
-def layout_suffixes() -> tuple[str, ...]:
-    """File endings of the layout files installed plugins read (``.xml``)."""
-    from .plugins import get_host
-
-    return tuple(sorted({s for _, _, suffixes in get_host().document_readers().values() for s in suffixes}))
-
-
 def read_document(source: Any, layout: str | os.PathLike | None = None, *, frontend: str | None = None) -> Document:
     """The document ``source`` holds, read by the document reader of its frontend.
 
@@ -183,20 +174,13 @@ def read_document(source: Any, layout: str | os.PathLike | None = None, *, front
 def _frontend_of(source: Any, layout: Any, readers: dict) -> str | None:
     """Whose document reader takes the input: the frontend that reads ``source``; with no source, the reader that
     claims ``layout``'s suffix."""
+    from .api import best_frontend
     from .plugins import get_host
 
     if source is None:
         suffix = Path(layout).suffix.lower() if isinstance(layout, (str, os.PathLike)) else ""
         return next((name for name, (_, _, suffixes) in readers.items() if suffix in suffixes), None)
-    frontends = get_host().frontends()
-    if isinstance(source, (str, os.PathLike)):
-        from .frontend import read_head
-
-        path = Path(source)
-        head = read_head(path)
-        scored = sorted(((cls.accepts_path(path, head), name) for name, cls in frontends.items()), reverse=True)
-        return scored[0][1] if scored and scored[0][0] > 0 else None
-    return next((name for name, cls in frontends.items() if cls.accepts_object(source)), None)
+    return best_frontend(source, get_host().frontends())
 
 
 def transcribe_regions(recognizer, document: Document, *, batch_size: int = 16) -> DocumentResult:
