@@ -401,6 +401,7 @@ def _decoder_options(args: argparse.Namespace) -> dict:
 
 def _lm(args: argparse.Namespace) -> int:
     from . import api
+    from .beam import BeamOptions
     from .lm_tools import build_model_lm, build_word_lm, dev_log_probs, read_texts, tune_beam, tune_words
 
     rec = api.load(args.model, decoder="greedy")
@@ -420,7 +421,7 @@ def _lm(args: argparse.Namespace) -> int:
             tuned = tune_words(rec, lm, args.tune, beam=args.beam or 32, say=say, sets=sets, **grid)
         else:
             grid = {k: v for k, v in (("lm_weights", args.lm_weights), ("char_bonuses", args.bonuses)) if v}
-            tuned = tune_beam(rec, lm, args.tune, beam=args.beam or 16, say=say, sets=sets, **grid)
+            tuned = tune_beam(rec, lm, args.tune, beam=args.beam or BeamOptions.beam, say=say, sets=sets, **grid)
         lm.meta["decode"] = tuned["decode"]
         lm.meta["tuned_on"] = {k: tuned[k] for k in ("dev", "greedy")}
         lm.meta["perplexity_dev"] = lm.perplexity(rec.alphabet.normalize(u) for u in read_texts(args.tune))
@@ -500,7 +501,7 @@ def build_parser() -> argparse.ArgumentParser:
     lm.add_argument("--tune", metavar="DEV", action="append",
                     help="dev manifest: grid-search lm_weight and char_bonus (words: word_score) and store the best "
                          "(repeatable: the best mean WER over the sets wins)")
-    lm.add_argument("--beam", type=int, help="beam size (default 16 characters, 32 words)")
+    lm.add_argument("--beam", type=int, help="beam size (default 32)")
     lm.add_argument("--lm-weights", type=float, nargs="+", metavar="W", help="--tune: the LM weights tried")
     lm.add_argument("--bonuses", type=float, nargs="+", metavar="B",
                     help="--tune: the char_bonus values tried (words: the word_score values)")

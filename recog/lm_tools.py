@@ -131,7 +131,7 @@ def tune_beam(
     lm: CharNgramLM,
     dev_manifests: str | os.PathLike | Sequence[str | os.PathLike],
     *,
-    beam: int = 16,
+    beam: int = BeamOptions.beam,
     lm_weights: Sequence[float] = LM_WEIGHTS,
     char_bonuses: Sequence[float] = CHAR_BONUSES,
     say=lambda s: None,
