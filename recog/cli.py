@@ -401,7 +401,6 @@ def _decoder_options(args: argparse.Namespace) -> dict:
 
 def _lm(args: argparse.Namespace) -> int:
     from . import api
-    from .beam import BeamOptions
     from .lm_tools import build_model_lm, build_word_lm, dev_log_probs, read_texts, tune_beam, tune_words
 
     rec = api.load(args.model, decoder="greedy")
@@ -416,12 +415,13 @@ def _lm(args: argparse.Namespace) -> int:
     say(f"{lm!r} from {len(texts)} texts")
     if args.tune:
         sets = dev_log_probs(rec, args.tune)
+        beam = {"beam": args.beam} if args.beam else {}  # else the tuner's default (BeamOptions.beam)
         if args.words:
             grid = {k: v for k, v in (("lm_weights", args.lm_weights), ("word_scores", args.bonuses)) if v}
-            tuned = tune_words(rec, lm, args.tune, beam=args.beam or 32, say=say, sets=sets, **grid)
+            tuned = tune_words(rec, lm, args.tune, **beam, say=say, sets=sets, **grid)
         else:
             grid = {k: v for k, v in (("lm_weights", args.lm_weights), ("char_bonuses", args.bonuses)) if v}
-            tuned = tune_beam(rec, lm, args.tune, beam=args.beam or BeamOptions.beam, say=say, sets=sets, **grid)
+            tuned = tune_beam(rec, lm, args.tune, **beam, say=say, sets=sets, **grid)
         lm.meta["decode"] = tuned["decode"]
         lm.meta["tuned_on"] = {k: tuned[k] for k in ("dev", "greedy")}
         lm.meta["perplexity_dev"] = lm.perplexity(rec.alphabet.normalize(u) for u in read_texts(args.tune))

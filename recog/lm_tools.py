@@ -183,7 +183,7 @@ def tune_words(
     lm: WordLM,
     dev_manifests: str | os.PathLike | Sequence[str | os.PathLike],
     *,
-    beam: int = 32,
+    beam: int = BeamOptions.beam,
     lm_weights: Sequence[float] = WORD_LM_WEIGHTS,
     word_scores: Sequence[float] = WORD_SCORES,
     say=lambda s: None,
