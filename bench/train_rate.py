@@ -12,7 +12,9 @@ Measured in one run, in interleaved rounds (medians), with the load average prin
   the manifest (featurized and augmented beforehand): GFLOP per CPU-second, and as a share of the
   matmul rate;
 * **whole loop**: the same steps with featurization and augmentation done per step on the training
-  thread (``workers=0``), as ``recog train`` does by default on one core.
+  thread (``workers=0``), as ``recog train`` does by default on one core;
+* with ``--cpu-amp``, the training step again under bfloat16 autocast (``recog train --cpu-amp``) on the same
+  batches, and its speed-up over float32 (CPU seconds per step).
 
 FLOPs are counted from each batch's padded shape (what the kernels compute): 2 per multiply-add of the
 conv stem, the LSTM gates (input and recurrent matmuls, both directions) and the output layer; the
@@ -26,6 +28,7 @@ import argparse
 import json
 import os
 import time
+from dataclasses import replace
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
@@ -75,6 +78,7 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=6, help="training steps timed per round (after 2 warm-up steps)")
     ap.add_argument("--rounds", type=int, default=3, help="interleaved rounds of matmul, step and loop (medians)")
     ap.add_argument("--matmul-size", type=int, default=1024, help="the reference GEMM is N x N x N")
+    ap.add_argument("--cpu-amp", action="store_true", help="also time the step under bfloat16 autocast")
     args = ap.parse_args()
     torch.set_num_threads(1)
     recipe = json.load(open(args.recipe, encoding="utf-8"))
@@ -94,12 +98,13 @@ def main() -> None:
     tcfg = TrainConfig(epochs=1, batch_size=tr.get("batch_size", 16), max_frames=tr.get("max_frames"),
                        lr=1e-4, warmup_steps=0, checkpoint_every=10**9, patience=0)
     trainer = Trainer(model, ds, None, tcfg, "/tmp/recog_train_rate", device="cpu")
+    amp_trainer = Trainer(model, ds, None, replace(tcfg, cpu_amp=True), "/tmp/recog_train_rate", device="cpu")
     batch_ids = list(BucketBatchSampler(ds.lengths, tcfg.batch_size, max_frames=tcfg.max_frames, seed=0))
     n = min(args.steps + 2, len(batch_ids))
     batches = [collate(ds[i] for i in ids) for ids in batch_ids[:n]]
     bt = sum(b.features.shape[0] * b.features.shape[-1] for b in batches[2:]) / max(1, n - 2)
 
-    def timed(make) -> tuple[float, float, float]:
+    def timed(make, trainer: Trainer = trainer) -> tuple[float, float, float]:
         """FLOPs, CPU seconds and wall seconds of the steps after two warm-up steps."""
         flops, cpu, wall = 0.0, 0.0, 0.0
         for k in range(n):
@@ -112,11 +117,13 @@ def main() -> None:
                 flops += 3 * forward_flops(cfg, b.features.shape[0], b.features.shape[-1])
         return flops, cpu, wall
 
-    rates, ready, loop = [], [], []
+    rates, ready, loop, amp = [], [], [], []
     for _ in range(args.rounds):  # interleaved, so that both see the same machine
         rates.append(matmul_rate(args.matmul_size, args.matmul_size, args.matmul_size))
         ready.append(timed(lambda k: batches[k]))
         loop.append(timed(lambda k: collate(ds[i] for i in batch_ids[k])))
+        if args.cpu_amp:
+            amp.append(timed(lambda k: batches[k], amp_trainer))
     load = os.getloadavg()
 
     def median(xs: list[float]) -> float:
@@ -140,6 +147,10 @@ def main() -> None:
         "step_cpu_s": round(median([c for _, c, _ in ready]) / (n - 2), 3),
         "step_wall_s": round(median([w for _, _, w in ready]) / (n - 2), 3),
     }
+    if amp:
+        amp_cpu = median([c for _, c, _ in amp]) / (n - 2)
+        rows["amp_step_cpu_s"] = round(amp_cpu, 3)
+        rows["amp_speedup"] = round(rows["step_cpu_s"] / amp_cpu, 2)
     print(json.dumps(rows))
     for k, v in rows.items():
         print(f"{k:28s} {v}")

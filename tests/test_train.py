@@ -46,6 +46,34 @@ def test_toy_model_learns_and_bundle_transcribes(toy_plugin, tmp_path):
 
 
 @pytest.mark.slow
+def test_cpu_amp_runs_the_network_in_bfloat16_and_still_learns(toy_plugin, tmp_path, monkeypatch):
+    from toyplugin import make_toy_corpus
+
+    import recog.model as rm
+
+    seen: list[torch.dtype] = []
+    original = rm.BiLSTMEncoder.forward
+
+    def forward(self, x, lengths):
+        y = original(self, x, lengths)
+        if self.training:
+            seen.append(y.dtype)  # (B, T', 2H) of the LSTMs
+        return y
+
+    monkeypatch.setattr(rm.BiLSTMEncoder, "forward", forward)
+    manifest = make_toy_corpus(tmp_path / "data", 160, seed=1)
+    cfg = TrainConfig(epochs=25, batch_size=8, lr=3e-3, warmup_steps=20, patience=0, checkpoint_every=1000,
+                      cpu_amp=True)
+    _, result = train_from_manifests(_data(manifest), TINY, cfg, tmp_path / "amp")
+    assert seen and set(seen) == {torch.bfloat16}  # the LSTMs ran in bfloat16 in every training step
+    assert result.best_dev["cer"] < 0.05, result.best_dev  # and the float32 weights learned as without it
+    seen.clear()
+    train_from_manifests(_data(manifest), TINY, TrainConfig(epochs=1, batch_size=8, patience=0, max_steps=2),
+                         tmp_path / "fp32")
+    assert set(seen) == {torch.float32}
+
+
+@pytest.mark.slow
 def test_resume_gives_the_same_weights_as_an_uninterrupted_run(toy_plugin, tmp_path):
     from toyplugin import make_toy_corpus
 
@@ -297,3 +325,18 @@ def test_loader_workers_give_the_same_weights_as_the_training_thread(toy_plugin,
         path, _ = train_from_manifests(_data(manifest), TINY, cfg, tmp_path / f"w{workers}")
         runs[workers] = recog.Bundle.load(path).state_dict
     assert all(torch.equal(runs[0][k], runs[1][k]) for k in runs[0])
+
+
+def test_cli_cpu_amp_flag_reaches_the_run_and_its_bundle(toy_plugin, tmp_path):
+    from toyplugin import make_toy_corpus
+
+    from recog.cli import main
+
+    manifest = make_toy_corpus(tmp_path / "data", 16, seed=2)
+    common = ["train", "--train", str(manifest), "--frontend", "toy", "--hidden", "16", "--lstm-layers", "1",
+              "--max-steps", "1", "--epochs", "1", "--quiet"]
+    assert main([*common, "--out", str(tmp_path / "amp"), "--cpu-amp"]) == 0
+    assert main([*common, "--out", str(tmp_path / "fp32")]) == 0
+    amp = recog.Bundle.read_header(tmp_path / "amp" / "model.safetensors")["training"]["config"]
+    fp32 = recog.Bundle.read_header(tmp_path / "fp32" / "model.safetensors")["training"]["config"]
+    assert (amp["cpu_amp"], fp32["cpu_amp"]) == (True, False)
