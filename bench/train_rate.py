@@ -98,7 +98,8 @@ def main() -> None:
     tcfg = TrainConfig(epochs=1, batch_size=tr.get("batch_size", 16), max_frames=tr.get("max_frames"),
                        lr=1e-4, warmup_steps=0, checkpoint_every=10**9, patience=0)
     trainer = Trainer(model, ds, None, tcfg, "/tmp/recog_train_rate", device="cpu")
-    amp_trainer = Trainer(model, ds, None, replace(tcfg, cpu_amp=True), "/tmp/recog_train_rate", device="cpu")
+    if args.cpu_amp:
+        amp_trainer = Trainer(model, ds, None, replace(tcfg, cpu_amp=True), "/tmp/recog_train_rate", device="cpu")
     batch_ids = list(BucketBatchSampler(ds.lengths, tcfg.batch_size, max_frames=tcfg.max_frames, seed=0))
     n = min(args.steps + 2, len(batch_ids))
     batches = [collate(ds[i] for i in ids) for ids in batch_ids[:n]]

@@ -523,7 +523,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--workers", type=int, help="processes that featurize and augment ahead of the training step "
                    "(default 0; 1 pays on a machine with a core to spare)")
     r.add_argument("--cpu-amp", action="store_true", default=None,
-                   help="bfloat16 autocast on the CPU: 1.6-2.3x faster on CPUs with AMX / AVX512-BF16 (lscpu flags "
+                   help="bfloat16 autocast on the CPU: 1.5-1.7x faster steps on CPUs with AMX / AVX512-BF16 (lscpu flags "
                         "amx_bf16, avx512_bf16), slower elsewhere; a run may switch it on at --resume")
     r.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.pt")
     r.add_argument("--overwrite", action="store_true", help="start over in an OUT that holds a run (deletes it)")
