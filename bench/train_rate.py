@@ -51,6 +51,7 @@ def forward_flops(cfg: ModelConfig, b: int, t: int) -> float:
         t = (t - 1) // st + 1
         flops += 2 * c_in * 9 * c_out * f * t * b
         c_in = c_out
+    flops += cfg.stem_blocks * 2 * 2 * c_in * 9 * c_in * f * t * b  # residual blocks: two convs each
     d = c_in * f
     for layer in range(cfg.lstm_layers):
         i = d if layer == 0 else 2 * cfg.hidden

@@ -19,7 +19,7 @@ from torch import nn
 
 from .errors import ConfigError
 
-__all__ = ["ModelConfig", "ConvStem", "BiLSTMEncoder", "CTCModel", "reverse_padded", "conv_out_lengths"]
+__all__ = ["ModelConfig", "ConvStem", "ResidualBlock", "grow_stem_blocks", "BiLSTMEncoder", "CTCModel", "reverse_padded", "conv_out_lengths"]
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,7 @@ class ModelConfig:
     in_features: int = 80  # F: mel bins or line height in pixels
     stem_channels: tuple[int, ...] = (32, 32)  # output channels of each 3x3 conv layer
     stem_strides: tuple[tuple[int, int], ...] = ((2, 2), (2, 1))  # (F stride, T stride) per conv layer
+    stem_blocks: int = 0  # residual blocks of two 3x3 convs after the last stem layer, at its resolution
     lstm_layers: int = 3  # stacked bidirectional LSTM layers
     hidden: int = 256  # H: LSTM units per direction
     dropout: float = 0.1  # between LSTM layers and before the output layer
@@ -41,6 +42,8 @@ class ModelConfig:
         object.__setattr__(self, "stem_strides", tuple(tuple(int(s) for s in st) for st in self.stem_strides))
         if len(self.stem_channels) != len(self.stem_strides):
             raise ConfigError("stem_channels and stem_strides must have one entry per conv layer")
+        if self.stem_blocks < 0:
+            raise ConfigError(f"stem_blocks must be 0 or more, got {self.stem_blocks}")
         if self.vocab_size < 2:
             raise ConfigError(f"vocab_size must be at least 2 (blank + one character), got {self.vocab_size}")
         if self.lstm_layers < 1 or self.hidden < 1:
@@ -85,8 +88,34 @@ def reverse_padded(x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
     return torch.gather(x, 1, idx[:, :, None].expand_as(x))
 
 
+class ResidualBlock(nn.Module):
+    """Pre-activation residual block ``x + conv(act(bn(conv(act(bn(x))))))``: ``(B, C, F, T) -> (B, C, F, T)``.
+
+    The second conv starts at zero, so a block added to a trained network leaves its output unchanged
+    until training moves it (how ``stem_blocks`` grows a model, see :func:`grow_stem_blocks`). Padding
+    frames are zeroed before each conv so they never reach valid frames.
+    """
+
+    def __init__(self, channels: int) -> None:
+        super().__init__()
+        self.norm1 = nn.BatchNorm2d(channels)
+        self.conv1 = nn.Conv2d(channels, channels, kernel_size=3, padding=1)
+        self.norm2 = nn.BatchNorm2d(channels)
+        self.conv2 = nn.Conv2d(channels, channels, kernel_size=3, padding=1)
+        self.act = nn.GELU()
+        nn.init.zeros_(self.conv2.weight)
+        nn.init.zeros_(self.conv2.bias)
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """``x`` (B, C, F, T) with zero padding frames; ``mask`` (B, 1, 1, T), 1 at valid frames."""
+        h = self.conv1(self.act(self.norm1(x)) * mask)
+        h = self.conv2(self.act(self.norm2(h)) * mask)
+        return (x + h) * mask
+
+
 class ConvStem(nn.Module):
-    """3x3 conv layers with stride over (F, T): ``(B, C, F, T) -> (B, T', C' * F')``."""
+    """3x3 conv layers with stride over (F, T), then ``stem_blocks`` residual blocks:
+    ``(B, C, F, T) -> (B, T', C' * F')``."""
 
     def __init__(self, cfg: ModelConfig) -> None:
         super().__init__()
@@ -103,6 +132,7 @@ class ConvStem(nn.Module):
             c_in = c_out
             f = (f - 1) // sf + 1
         self.layers = nn.ModuleList(layers)
+        self.blocks = nn.ModuleList(ResidualBlock(c_in) for _ in range(cfg.stem_blocks))
         self.t_strides = tuple(st for _, st in cfg.stem_strides)
         self.out_dim = c_in * f
 
@@ -111,6 +141,10 @@ class ConvStem(nn.Module):
             x = layer(x)  # (B, C', F', T')
             lengths = conv_out_lengths(lengths, (st,))
             x = x.mul_(_time_mask(lengths, x.shape[-1])[:, None, None, :].to(x.dtype))  # zero padding frames, in place
+        if len(self.blocks):
+            mask = _time_mask(lengths, x.shape[-1])[:, None, None, :].to(x.dtype)  # (B, 1, 1, T')
+            for block in self.blocks:
+                x = block(x, mask)
         b, c, f, t = x.shape
         x = x.permute(0, 3, 1, 2).reshape(b, t, c * f)  # (B, T', C'*F')
         return x, lengths
@@ -167,3 +201,16 @@ class CTCModel(nn.Module):
 
     def num_parameters(self) -> int:
         return sum(p.numel() for p in self.parameters())
+
+
+def grow_stem_blocks(init_state: dict, fresh_state: dict) -> dict:
+    """``init_state`` (a trained model's weights) plus the residual stem blocks it lacks, from ``fresh_state``.
+
+    The new blocks' second convs are zero (see :class:`ResidualBlock`), so the grown network computes
+    what the trained one did. Raises ValueError when ``init_state`` has blocks the fresh model lacks.
+    """
+    new = {k: v for k, v in fresh_state.items() if k.startswith("stem.blocks.") and k not in init_state}
+    extra = [k for k in init_state if k.startswith("stem.blocks.") and k not in fresh_state]
+    if extra:
+        raise ValueError(f"the trained network has stem blocks the new one lacks ({extra[0]}, ...)")
+    return {**init_state, **new}

@@ -20,7 +20,7 @@ from .bundle import Bundle
 from .corpus import read_corpus
 from .data import FeatureDataset, Utterance, split_by_group
 from .errors import ConfigError, DataError
-from .model import CTCModel, ModelConfig
+from .model import CTCModel, ModelConfig, grow_stem_blocks
 from .plugins import get_host
 from .train import TrainConfig, Trainer, TrainResult
 from .vocab import Alphabet, TextNormalizer
@@ -71,6 +71,7 @@ def _init_distributed() -> bool:
 
 
 _SHAPE_FREE_MODEL_FIELDS = {"dropout"}  # model settings a fine-tune may change
+_GROWABLE_MODEL_FIELDS = {"stem_blocks"}  # ... and ones it may raise (new blocks start as the identity)
 
 
 def _init_bundle(init_from: str | os.PathLike, data: DataConfig, model_overrides: dict) -> Bundle:
@@ -83,10 +84,12 @@ def _init_bundle(init_from: str | os.PathLike, data: DataConfig, model_overrides
         raise ConfigError(f"{path}: model reads {bundle.frontend!r} input, this run trains on {data.frontend!r}")
     current = bundle.model_config.to_dict()
     changed = sorted(k for k, v in model_overrides.items()
-                     if k not in _SHAPE_FREE_MODEL_FIELDS and k in current and _norm(current[k]) != _norm(v))
+                     if k not in _SHAPE_FREE_MODEL_FIELDS and k in current and _norm(current[k]) != _norm(v)
+                     and not (k in _GROWABLE_MODEL_FIELDS and isinstance(v, int) and v > current[k]))
     unknown = sorted(k for k in model_overrides if k not in current)
     if changed or unknown:
-        raise ConfigError(f"{path}: a fine-tune keeps the network's shape; cannot change {', '.join(changed + unknown)}")
+        raise ConfigError(f"{path}: a fine-tune keeps the network's shape (it may only add stem_blocks); "
+                          f"cannot change {', '.join(changed + unknown)}")
     if data.alphabet is not None and list(dict.fromkeys(data.alphabet)) != list(bundle.alphabet.chars):
         raise ConfigError(f"{path}: a fine-tune keeps the model's alphabet; drop --alphabet")
     return bundle
@@ -244,8 +247,10 @@ def train_from_manifests(
         torch.manual_seed(train.seed)
         model = CTCModel(mcfg)
         if init is not None:
-            model.load_state_dict(grow_output_rows(init.state_dict, model.state_dict(), len(init.alphabet)))
-            say(f"fine-tuning from {init_from}")
+            fresh = model.state_dict()
+            model.load_state_dict(grow_stem_blocks(grow_output_rows(init.state_dict, fresh, len(init.alphabet)), fresh))
+            grown = mcfg.stem_blocks - init.model_config.stem_blocks
+            say(f"fine-tuning from {init_from}" + (f"; {grown} residual stem block(s) added" if grown else ""))
         say(f"model: {model.num_parameters():,} parameters, alphabet {''.join(alphabet.chars)!r}")
         groups = sorted({u.group for u in train_set.utts if u.group})
         command = " ".join(["recog", *sys.argv[1:]]) if sys.argv and sys.argv[0].endswith("recog") else None

@@ -32,8 +32,13 @@ def test_shapes_and_log_softmax():
     assert torch.allclose(lp.exp().sum(-1), torch.ones(3, 21), atol=1e-5)
 
 
-def test_padding_never_leaks_into_valid_frames():
-    m = _model(stem_strides=((2, 2), (2, 2)))
+@pytest.mark.parametrize("blocks", [0, 2])
+def test_padding_never_leaks_into_valid_frames(blocks):
+    m = _model(stem_strides=((2, 2), (2, 2)), stem_blocks=blocks)
+    if blocks:  # trained blocks: their second convs no longer zero
+        torch.manual_seed(1)
+        for block in m.stem.blocks:
+            torch.nn.init.normal_(block.conv2.weight, std=0.2)
     x, lengths = _batch(4, 64)
     lp, ol = m(x, lengths)
     for i in range(4):
@@ -56,11 +61,30 @@ def test_config_validation_and_round_trip():
         ModelConfig(vocab_size=5, stem_channels=(8,), stem_strides=((2, 2), (2, 2)))
     with pytest.raises(ConfigError):
         ModelConfig(vocab_size=1)
+    with pytest.raises(ConfigError, match="stem_blocks"):
+        ModelConfig(vocab_size=5, stem_blocks=-1)
+    old = {k: v for k, v in cfg.to_dict().items() if k != "stem_blocks"}  # a bundle from before stem_blocks
+    assert ModelConfig.from_dict(old).stem_blocks == 0
 
 
-@pytest.mark.parametrize("strides", [((2, 2), (2, 1)), ((2, 2), (2, 2))])
-def test_onnx_matches_pytorch(tmp_path, strides):
-    m = _model(stem_strides=strides)
+def test_stem_blocks_grow_a_trained_model_without_changing_its_output():
+    from recog.model import grow_stem_blocks
+
+    base = _model()
+    grown = _model(stem_blocks=2)
+    assert grown.num_parameters() > base.num_parameters()
+    grown.load_state_dict(grow_stem_blocks(base.state_dict(), grown.state_dict()))
+    x, lengths = _batch(3, 50)
+    assert torch.allclose(grown(x, lengths)[0], base(x, lengths)[0], atol=1e-6)
+    with pytest.raises(ValueError, match="stem blocks the new one lacks"):
+        grow_stem_blocks(grown.state_dict(), base.state_dict())
+
+
+@pytest.mark.parametrize("strides,blocks", [(((2, 2), (2, 1)), 0), (((2, 2), (2, 2)), 0), (((2, 2), (2, 1)), 1)])
+def test_onnx_matches_pytorch(tmp_path, strides, blocks):
+    m = _model(stem_strides=strides, stem_blocks=blocks)
+    for block in m.stem.blocks:
+        torch.nn.init.normal_(block.conv2.weight, std=0.2)
     path = export_encoder_onnx(m, tmp_path / "m.onnx", metadata={"alphabet": "abc"})
     sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     assert "alphabet" in sess.get_modelmeta().custom_metadata_map

@@ -175,6 +175,11 @@ def test_fine_tune_starts_from_the_bundle_and_keeps_its_alphabet(toy_plugin, tmp
     assert head["model"]["dropout"] == 0.0 and head["model"]["hidden"] == TINY["hidden"]
     parent = head["training"]["init_from"]
     assert parent["model"] == str(base_path) and parent["training"]["steps"] == base.steps
+    # a fine-tune may add residual stem blocks: they start as the identity, so it too starts where the base ended
+    grown_path, grown = train_from_manifests(_data(manifest), {"stem_blocks": 2}, one, tmp_path / "grown",
+                                             init_from=base_path)
+    assert grown.best_dev["cer"] < base.best_dev["cer"] + 0.05, (grown.best_dev, base.best_dev)
+    assert recog.Bundle.read_header(grown_path)["model"]["stem_blocks"] == 2
 
 
 def test_fine_tune_refuses_to_change_the_network_or_alphabet(toy_plugin, tmp_path):
@@ -185,6 +190,9 @@ def test_fine_tune_refuses_to_change_the_network_or_alphabet(toy_plugin, tmp_pat
     base_path, _ = train_from_manifests(_data(manifest), TINY, one, tmp_path / "base")
     with pytest.raises(recog.ConfigError, match="cannot change hidden"):
         train_from_manifests(_data(manifest), {**TINY, "hidden": 32}, one, tmp_path / "a", init_from=base_path)
+    with pytest.raises(recog.ConfigError, match="cannot change stem_blocks"):  # blocks are only added
+        grown_path, _ = train_from_manifests(_data(manifest), {"stem_blocks": 1}, one, tmp_path / "g", init_from=base_path)
+        train_from_manifests(_data(manifest), {"stem_blocks": 0}, one, tmp_path / "s", init_from=grown_path)
     with pytest.raises(recog.ConfigError, match="keeps the model's alphabet"):
         train_from_manifests(_data(manifest, alphabet="ab "), {}, one, tmp_path / "b", init_from=base_path)
     with pytest.raises(recog.ModelNotFoundError):
