@@ -23,7 +23,7 @@ from recog.frontend import Features, Piece
 from recog.plugins import get_host
 from recog_audio import LogMel, LogMelConfig, LogMelFrontend
 from recog_audio import plugin as audio_plugin
-from recog_audio.augment import add_noise, apply_gain, colored_noise, spec_augment, speed_perturb
+from recog_audio.augment import add_noise, apply_gain, colored_noise, spec_augment, speed_perturb, warp_mel_axis
 from recog_audio.windows import plan_windows
 
 SR = 16_000
@@ -441,6 +441,37 @@ def test_spec_augment_masks():
     assert 0 < zero_rows <= 30 and 0 < zero_cols <= 2 * 20  # ratio 0.1 of 200 frames caps a mask at 20
     assert torch.equal(spec_augment(x, time_masks=0, time_mask_max=40, time_mask_max_ratio=0.2, freq_masks=0,
                                     freq_mask_max=15, generator=None), x)
+
+
+def _tone(hz: float) -> torch.Tensor:
+    t = torch.arange(SR) / SR
+    return (0.5 * torch.sin(2 * math.pi * hz * t)).float()
+
+
+@pytest.mark.parametrize("factor", [0.9, 1.1])
+def test_vocal_tract_warp_moves_a_tone_to_its_warped_frequency(factor):
+    fe = LogMelFrontend(LogMelConfig(normalize=False))  # per-bin normalisation would flatten a steady tone
+    peak = lambda x: int(x[0].mean(-1).argmax())  # noqa: E731  (C, F, T) -> the loudest mel bin
+    source, target = fe.featurize(_tone(1000.0)).data, fe.featurize(_tone(1000.0 * factor)).data
+    assert peak(source) != peak(target)
+    warped = warp_mel_axis(source, factor, f_min=20.0, f_max=8000.0)
+    assert warped.shape == source.shape and abs(peak(warped) - peak(target)) <= 1
+    assert torch.equal(warp_mel_axis(source, 1.0, f_min=20.0, f_max=8000.0), source)
+    # above the knee the band stays filled: the top bin still takes a value from the top of the input
+    assert torch.isfinite(warped).all() and warped[0, -1].abs().sum() > 0
+
+
+def test_vocal_tract_warp_in_training_augmentation_only():
+    fe = LogMelFrontend(LogMelConfig(warp_prob=1.0, specaug_prob=0.0, speed_prob=0.0, gain_prob=0.0,
+                                     noise_prob=0.0))
+    raw = _tone(1000.0)
+    clean = fe.featurize(raw).data
+    warped = fe.featurize(raw, augment=True, generator=torch.Generator().manual_seed(3)).data
+    assert warped.shape == clean.shape and not torch.equal(warped, clean)
+    with pytest.raises(ConfigError, match="warp_min"):
+        LogMelConfig(warp_min=1.2, warp_max=1.1)
+    with pytest.raises(ConfigError, match="warp_prob"):
+        LogMelConfig(warp_prob=2.0)
 
 
 # --- config -----------------------------------------------------------------------------

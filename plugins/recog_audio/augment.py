@@ -1,4 +1,5 @@
-"""Training-time augmentation: speed, rooms, noise, telephone and gain on waveforms, SpecAugment on features.
+"""Training-time augmentation: speed, rooms, noise, telephone and gain on waveforms; vocal tract length
+perturbation and SpecAugment on features.
 
 Shapes: S samples, C channels, F mel bins, T frames. All randomness comes from the
 ``torch.Generator`` passed in (None means torch's global generator), so a seed fixes the result.
@@ -19,6 +20,7 @@ __all__ = [
     "colored_noise",
     "add_noise",
     "spec_augment",
+    "warp_mel_axis",
     "augment_waveform",
     "augment_features",
 ]
@@ -104,6 +106,39 @@ def spec_augment(
     return x
 
 
+def _hz_to_mel(f: torch.Tensor) -> torch.Tensor:
+    return 2595.0 * torch.log10(1.0 + f / 700.0)  # the HTK mel scale of the log-mel features
+
+
+def _mel_to_hz(m: torch.Tensor) -> torch.Tensor:
+    return 700.0 * (10.0 ** (m / 2595.0) - 1.0)
+
+
+def warp_mel_axis(x: torch.Tensor, factor: float, f_min: float, f_max: float, boundary: float = 0.8) -> torch.Tensor:
+    """Vocal tract length perturbation (Jaitly and Hinton, 2013) of log-mel features ``(C, F, T)`` -> ``(C, F, T)``.
+
+    A spectrum warped by ``factor`` has the energy of frequency ``f`` at ``factor * f``: formants move up
+    for factor > 1, as from a shorter vocal tract. The warp is linear up to ``boundary * f_max`` (in the
+    output) and then a straight line to ``f_max``, so the band stays filled. Each mel bin takes the
+    value at its source frequency, interpolated linearly between the neighbouring bins (bins are the HTK
+    mel filters' centres between ``f_min`` and ``f_max``).
+    """
+    n_bins = x.shape[-2]
+    if factor == 1.0 or n_bins < 2:
+        return x
+    lo, hi = _hz_to_mel(torch.tensor(f_min, dtype=torch.float64)), _hz_to_mel(torch.tensor(f_max, dtype=torch.float64))
+    mels = torch.linspace(float(lo), float(hi), n_bins + 2, dtype=torch.float64)[1:-1]  # (F,) filter centres
+    centres = _mel_to_hz(mels)
+    knee = boundary * f_max  # output frequency where the linear warp ends
+    src = torch.where(centres <= knee, centres / factor,
+                      knee / factor + (centres - knee) * (f_max - knee / factor) / (f_max - knee))
+    pos = (_hz_to_mel(src.clamp(min=f_min)) - mels[0]) / (mels[1] - mels[0])  # fractional source bin
+    pos = pos.clamp(0, n_bins - 1)
+    left = pos.floor().long().clamp(max=n_bins - 2)
+    frac = (pos - left).to(x.dtype)[:, None]  # (F, 1)
+    return x[..., left, :] * (1 - frac) + x[..., left + 1, :] * frac
+
+
 def augment_waveform(wave: torch.Tensor, cfg: LogMelConfig, generator: torch.Generator | None) -> torch.Tensor:
     """Speed, room, noise, telephone channel and gain, each with its probability: ``(S,)`` -> ``(S',)``.
 
@@ -132,7 +167,10 @@ def augment_waveform(wave: torch.Tensor, cfg: LogMelConfig, generator: torch.Gen
 
 
 def augment_features(x: torch.Tensor, cfg: LogMelConfig, generator: torch.Generator | None) -> torch.Tensor:
-    """SpecAugment with probability ``cfg.specaug_prob``: ``(C, F, T)`` -> ``(C, F, T)``."""
+    """Mel-axis warp (VTLP) and SpecAugment, each with its probability: ``(C, F, T)`` -> ``(C, F, T)``."""
+    if cfg.warp_prob and _chance(cfg.warp_prob, generator):
+        top = cfg.sample_rate / 2 if cfg.f_max is None else cfg.f_max
+        x = warp_mel_axis(x, _uniform(cfg.warp_min, cfg.warp_max, generator), cfg.f_min, top)
     if not _chance(cfg.specaug_prob, generator):
         return x
     return spec_augment(

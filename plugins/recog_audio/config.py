@@ -46,6 +46,9 @@ class LogMelConfig(FrontendConfig):
     rt60_min: float = 0.15  # s, shortest reverberation time of a simulated room
     rt60_max: float = 0.8  # s, longest
     telephone_prob: float = 0.0  # probability of the telephone channel (8 kHz, 300-3400 Hz, mu-law)
+    warp_prob: float = 0.0  # probability of vocal tract length perturbation (VTLP: the mel axis warped, tempo kept)
+    warp_min: float = 0.9  # smallest warp factor (formants move down by 10%)
+    warp_max: float = 1.1  # largest warp factor (formants move up by 10%)
     specaug_prob: float = 1.0  # probability of SpecAugment masking of the features
     time_masks: int = 2  # SpecAugment time masks per utterance
     time_mask_max: int = 40  # frames, widest time mask (0.4 s at a 10 ms hop)
@@ -78,10 +81,12 @@ class LogMelConfig(FrontendConfig):
         need(0 <= self.f_min < top <= rate / 2, f"need 0 <= f_min < f_max <= sample_rate/2, got {self.f_min}, {top}")
         need(self.log_eps > 0 and self.norm_eps > 0, "log_eps and norm_eps must be positive")
         for name in ("speed_prob", "gain_prob", "noise_prob", "specaug_prob", "time_mask_max_ratio",
-                     "recorded_noise_share", "reverb_prob", "telephone_prob"):
+                     "recorded_noise_share", "reverb_prob", "telephone_prob", "warp_prob"):
             need(0.0 <= getattr(self, name) <= 1.0, f"{name} must be in [0, 1], got {getattr(self, name)}")
         speeds = f"{self.speed_min}, {self.speed_max}"
         need(0 < self.speed_min <= self.speed_max, f"need 0 < speed_min <= speed_max, got {speeds}")
+        warps = f"{self.warp_min}, {self.warp_max}"
+        need(0.5 <= self.warp_min <= self.warp_max <= 2.0, f"need 0.5 <= warp_min <= warp_max <= 2, got {warps}")
         need(self.gain_db >= 0, f"gain_db must be >= 0, got {self.gain_db}")
         need(self.noise_snr_min <= self.noise_snr_max, "noise_snr_min must not exceed noise_snr_max")
         unknown = [c for c in self.noise_colors if c not in NOISE_COLORS]
