@@ -524,7 +524,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "(default 0; 1 pays on a machine with a core to spare)")
     r.add_argument("--cpu-amp", action="store_true", default=None,
                    help="bfloat16 autocast on the CPU: 1.5-1.7x faster steps on CPUs with AMX / AVX512-BF16 (lscpu flags "
-                        "amx_bf16, avx512_bf16), slower elsewhere; a run may switch it on at --resume")
+                        "amx_bf16, avx512_bf16), slower elsewhere (a warning says so); a run may switch it on at --resume")
     r.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.pt")
     r.add_argument("--overwrite", action="store_true", help="start over in an OUT that holds a run (deletes it)")
     r.add_argument("--init", metavar="MODEL", help="fine-tune: start from this model's weights (name or bundle path); "

@@ -22,7 +22,7 @@ from .data import FeatureDataset, Utterance, split_by_group
 from .errors import ConfigError, DataError
 from .model import CTCModel, ModelConfig, grow_stem_blocks
 from .plugins import get_host
-from .train import TrainConfig, Trainer, TrainResult
+from .train import TrainConfig, Trainer, TrainResult, cpu_has_bf16_units
 from .vocab import Alphabet, TextNormalizer
 
 __all__ = ["DataConfig", "train_from_manifests", "BUNDLE_NAME"]
@@ -292,6 +292,9 @@ def train_from_manifests(
                 out_dir / BUNDLE_NAME)
 
         trainer = Trainer(model, train_set, dev_set, train, out_dir, progress=progress, on_best=save_best)
+        if train.cpu_amp and trainer.device.type == "cpu" and cpu_has_bf16_units() is False:
+            say("warning: --cpu-amp on a CPU without bfloat16 units (no amx_bf16 or avx512_bf16 in /proc/cpuinfo): "
+                "steps are likely slower than float32; measure with python bench/train_rate.py --cpu-amp")
         result = trainer.fit(resume=resume)
         if trainer.rank != 0:
             return None, result

@@ -31,7 +31,7 @@ from .errors import ConfigError, DataError, RecogError
 from .metrics import ErrorCounts, error_counts
 from .model import CTCModel
 
-__all__ = ["TrainConfig", "TrainResult", "Trainer", "TrainingInterrupted", "ctc_infeasible", "dev_errors"]
+__all__ = ["TrainConfig", "TrainResult", "Trainer", "TrainingInterrupted", "cpu_has_bf16_units", "ctc_infeasible", "dev_errors"]
 
 CHECKPOINT = "checkpoint.pt"
 LOG = "log.jsonl"
@@ -98,6 +98,19 @@ def _distributed() -> tuple[int, int]:
 
 
 @torch.inference_mode()
+def cpu_has_bf16_units(cpuinfo: str | Path = "/proc/cpuinfo") -> bool | None:
+    """Whether the CPU lists bfloat16 units (``amx_bf16`` or ``avx512_bf16`` among its flags); None where
+    ``cpuinfo`` cannot be read or holds no flags (not Linux)."""
+    try:
+        text = Path(cpuinfo).read_text(errors="replace")
+    except OSError:
+        return None
+    flags = {f for line in text.splitlines() if line.startswith("flags") for f in line.partition(":")[2].split()}
+    if not flags:
+        return None
+    return bool(flags & {"amx_bf16", "avx512_bf16"})
+
+
 def dev_errors(model: CTCModel, dataset: FeatureDataset, batch_size: int = 32, device: str | torch.device = "cpu") -> tuple[ErrorCounts, list[str]]:
     """Greedy-decode ``dataset`` (the dev set during training) and score it against its normalised transcripts
     (:func:`recog.evaluate` scores a corpus with a recogniser)."""

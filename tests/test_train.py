@@ -335,6 +335,34 @@ def test_loader_workers_give_the_same_weights_as_the_training_thread(toy_plugin,
     assert all(torch.equal(runs[0][k], runs[1][k]) for k in runs[0])
 
 
+def test_cpu_bf16_units_are_read_from_the_cpu_flags(tmp_path):
+    from recog.train import cpu_has_bf16_units
+
+    flags = "processor\t: 0\nflags\t\t: fpu sse2 avx2 {}\n"
+    (tmp_path / "amx").write_text(flags.format("amx_bf16 amx_tile"))
+    (tmp_path / "zen4").write_text(flags.format("avx512f avx512_bf16"))
+    (tmp_path / "old").write_text(flags.format("avx512f"))
+    (tmp_path / "arm").write_text("processor\t: 0\nFeatures\t: fp asimd\n")
+    assert [cpu_has_bf16_units(tmp_path / n) for n in ("amx", "zen4", "old", "arm", "missing")] == [
+        True, True, False, None, None]
+
+
+def test_cpu_amp_warns_on_a_cpu_without_bf16_units(toy_plugin, tmp_path, monkeypatch, capsys):
+    from toyplugin import make_toy_corpus
+
+    import recog.recipe
+    from recog.cli import main
+
+    manifest = make_toy_corpus(tmp_path / "data", 16, seed=2)
+    common = ["train", "--train", str(manifest), "--frontend", "toy", "--hidden", "16", "--lstm-layers", "1",
+              "--max-steps", "1", "--epochs", "1", "--cpu-amp"]
+    for units, out in ((False, "a"), (True, "b")):
+        monkeypatch.setattr(recog.recipe, "cpu_has_bf16_units", lambda units=units: units)
+        assert main([*common, "--out", str(tmp_path / out)]) == 0
+        warned = "without bfloat16 units" in capsys.readouterr().err
+        assert warned == (not units)
+
+
 def test_cli_cpu_amp_flag_reaches_the_run_and_its_bundle(toy_plugin, tmp_path):
     from toyplugin import make_toy_corpus
 
