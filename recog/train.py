@@ -97,7 +97,6 @@ def _distributed() -> tuple[int, int]:
     return 0, 1
 
 
-@torch.inference_mode()
 def cpu_has_bf16_units(cpuinfo: str | Path = "/proc/cpuinfo") -> bool | None:
     """Whether the CPU lists bfloat16 units (``amx_bf16`` or ``avx512_bf16`` among its flags); None where
     ``cpuinfo`` cannot be read or holds no flags (not Linux)."""
@@ -111,6 +110,7 @@ def cpu_has_bf16_units(cpuinfo: str | Path = "/proc/cpuinfo") -> bool | None:
     return bool(flags & {"amx_bf16", "avx512_bf16"})
 
 
+@torch.inference_mode()
 def dev_errors(model: CTCModel, dataset: FeatureDataset, batch_size: int = 32, device: str | torch.device = "cpu") -> tuple[ErrorCounts, list[str]]:
     """Greedy-decode ``dataset`` (the dev set during training) and score it against its normalised transcripts
     (:func:`recog.evaluate` scores a corpus with a recogniser)."""

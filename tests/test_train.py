@@ -190,8 +190,8 @@ def test_fine_tune_refuses_to_change_the_network_or_alphabet(toy_plugin, tmp_pat
     base_path, _ = train_from_manifests(_data(manifest), TINY, one, tmp_path / "base")
     with pytest.raises(recog.ConfigError, match="cannot change hidden"):
         train_from_manifests(_data(manifest), {**TINY, "hidden": 32}, one, tmp_path / "a", init_from=base_path)
+    grown_path, _ = train_from_manifests(_data(manifest), {"stem_blocks": 1}, one, tmp_path / "g", init_from=base_path)
     with pytest.raises(recog.ConfigError, match="cannot change stem_blocks"):  # blocks are only added
-        grown_path, _ = train_from_manifests(_data(manifest), {"stem_blocks": 1}, one, tmp_path / "g", init_from=base_path)
         train_from_manifests(_data(manifest), {"stem_blocks": 0}, one, tmp_path / "s", init_from=grown_path)
     with pytest.raises(recog.ConfigError, match="keeps the model's alphabet"):
         train_from_manifests(_data(manifest, alphabet="ab "), {}, one, tmp_path / "b", init_from=base_path)
