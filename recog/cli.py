@@ -294,7 +294,8 @@ def _train(args: argparse.Namespace) -> int:
         dev = result.best_dev or {}
         print(json.dumps({"bundle": str(path), "steps": result.steps, "epochs": result.epochs,
                           "best_epoch": result.best_epoch, "dev_cer": dev.get("cer"), "dev_wer": dev.get("wer"),
-                          "stopped_early": result.stopped_early, "wall_seconds": round(result.wall_seconds, 1)}))
+                          "stopped_early": result.stopped_early, "wall_seconds": round(result.wall_seconds, 1),
+                          "unalignable_items": len(result.unalignable)}))
     return 0
 
 

@@ -95,6 +95,16 @@ def _init_bundle(init_from: str | os.PathLike, data: DataConfig, model_overrides
     return bundle
 
 
+def _unalignable_note(unalignable: dict[str, int]) -> str:
+    """The warning for training items whose transcripts outgrew the network's output frames (zero CTC loss)."""
+    worst = sorted(unalignable.items(), key=lambda kv: -kv[1])
+    shown = ", ".join(f"{name} ({n}x)" for name, n in worst[:3]) + (f" and {len(worst) - 3} more" if len(worst) > 3 else "")
+    return (f"warning: {len(worst)} training item(s) had more labels than the network's output frames on "
+            f"{sum(unalignable.values())} step(s), so CTC could not align them and they taught nothing there "
+            f"(a transcript too long for its input, a bad crop, a cut recording; augmentation that shortens inputs "
+            f"makes tight items fail on some steps): {shown}")
+
+
 def extend_alphabet(alphabet: Alphabet, normalizer: TextNormalizer, texts, min_count: int) -> tuple[Alphabet, list[str]]:
     """``alphabet`` plus the characters of ``texts`` (normalised) it lacks, seen at least ``min_count`` times.
 
@@ -298,6 +308,8 @@ def train_from_manifests(
         result = trainer.fit(resume=resume)
         if trainer.rank != 0:
             return None, result
+        if result.unalignable:
+            say(_unalignable_note(result.unalignable))
         bundle = bundle_of(result.best_state, result.steps, result.epochs, result.best_epoch, result.best_dev,
                            result.wall_seconds, trainer.inf_losses)
         path = bundle.save(out_dir / BUNDLE_NAME)

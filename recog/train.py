@@ -78,6 +78,7 @@ class TrainResult:
     stopped_early: bool
     wall_seconds: float
     best_state: dict[str, torch.Tensor] = field(repr=False, default_factory=dict)
+    unalignable: dict[str, int] = field(default_factory=dict)  # training item name -> steps CTC could not align it
 
 
 def ctc_infeasible(targets: torch.Tensor, target_lengths: torch.Tensor, input_lengths: torch.Tensor) -> torch.Tensor:
@@ -234,6 +235,7 @@ class Trainer:
         self.best_state: dict[str, torch.Tensor] = {}
         self.bad_epochs = 0
         self.inf_losses = 0
+        self.unalignable: dict[int, int] = {}  # train_set index -> steps on which its transcript outgrew its frames
         self.skipped_steps = 0
         self.wall = 0.0
 
@@ -260,6 +262,7 @@ class Trainer:
             "best_state": self.best_state,
             "bad_epochs": self.bad_epochs,
             "inf_losses": self.inf_losses,
+            "unalignable": self.unalignable,
             "skipped_steps": self.skipped_steps,
             "wall": self.wall,
             "rng": {"torch": torch.get_rng_state(), "python": random.getstate(),
@@ -289,6 +292,7 @@ class Trainer:
         for k in ("step", "epoch", "batch_in_epoch", "best_cer", "best_epoch", "best_dev", "best_state",
                   "bad_epochs", "inf_losses", "skipped_steps", "wall"):
             setattr(self, k, s[k])
+        self.unalignable = dict(s.get("unalignable", {}))  # checkpoints before 2026-12-06 lack it
         torch.set_rng_state(s["rng"]["torch"].cpu())
         random.setstate(s["rng"]["python"])
         if s["rng"]["cuda"] is not None and torch.cuda.is_available():
@@ -326,6 +330,8 @@ class Trainer:
             norm = torch.nn.utils.clip_grad_norm_(self.model.parameters(), float("inf"))
         n_bad = int(bad.sum())
         self.inf_losses += n_bad
+        for i in (k for k, is_bad in zip(b.indices, bad.tolist()) if is_bad):
+            self.unalignable[i] = self.unalignable.get(i, 0) + 1
         if torch.isfinite(norm):
             self.opt.step()
         else:
@@ -429,4 +435,7 @@ class Trainer:
 
     def _result(self, stopped_early: bool) -> TrainResult:
         best = self.best_state or {k: v.detach().cpu().clone() for k, v in self.model.state_dict().items()}
-        return TrainResult(self.step, self.epoch, self.best_epoch, self.best_dev, stopped_early, self.wall, best)
+        utts = getattr(self.train_set, "utts", None)
+        unalignable = {(utts[i].name if utts is not None else f"item {i}"): n for i, n in sorted(self.unalignable.items())}
+        return TrainResult(self.step, self.epoch, self.best_epoch, self.best_dev, stopped_early, self.wall, best,
+                           unalignable)

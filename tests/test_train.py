@@ -376,3 +376,23 @@ def test_cli_cpu_amp_flag_reaches_the_run_and_its_bundle(toy_plugin, tmp_path):
     amp = recog.Bundle.read_header(tmp_path / "amp" / "model.safetensors")["training"]["config"]
     fp32 = recog.Bundle.read_header(tmp_path / "fp32" / "model.safetensors")["training"]["config"]
     assert (amp["cpu_amp"], fp32["cpu_amp"]) == (True, False)
+
+
+def test_items_ctc_cannot_align_are_named_after_training(toy_plugin, tmp_path, capsys):
+    from toyplugin import make_toy_corpus
+
+    from recog.cli import main
+
+    manifest = make_toy_corpus(tmp_path / "data", 16, seed=3)
+    dev = make_toy_corpus(tmp_path / "dev", 4, seed=4)
+    (tmp_path / "data" / "short.toy").write_text("TOY:ab")  # 8 frames at stride 1
+    with open(manifest, "a") as f:  # a transcript far longer than its input: 15 labels for 8 frames
+        f.write(json.dumps({"path": "short.toy", "text": "ABABABAB ABABAB", "speaker": "s0"}) + "\n")
+    args = ["train", "--train", str(manifest), "--dev", str(dev), "--frontend", "toy", "--hidden", "16",
+            "--lstm-layers", "1", "--epochs", "2", "--batch-size", "4", "--out", str(tmp_path / "run")]
+    assert main(args) == 0
+    captured = capsys.readouterr()
+    result = json.loads(captured.out.strip().splitlines()[-1])
+    assert result["unalignable_items"] == 1  # the 16 good items are never flagged
+    warning = [line for line in captured.err.splitlines() if "CTC could not align" in line]
+    assert len(warning) == 1 and "short.toy (2x)" in warning[0] and "1 training item(s)" in warning[0]
