@@ -436,6 +436,9 @@ class Trainer:
     def _result(self, stopped_early: bool) -> TrainResult:
         best = self.best_state or {k: v.detach().cpu().clone() for k, v in self.model.state_dict().items()}
         utts = getattr(self.train_set, "utts", None)
-        unalignable = {(utts[i].name if utts is not None else f"item {i}"): n for i, n in sorted(self.unalignable.items())}
+        unalignable: dict[str, int] = {}  # by name: a manifest given twice (--train X --train X) is one item
+        for i, n in sorted(self.unalignable.items()):
+            name = utts[i].name if utts is not None else f"item {i}"
+            unalignable[name] = unalignable.get(name, 0) + n
         return TrainResult(self.step, self.epoch, self.best_epoch, self.best_dev, stopped_early, self.wall, best,
                            unalignable)
