@@ -330,8 +330,10 @@ class Trainer:
             norm = torch.nn.utils.clip_grad_norm_(self.model.parameters(), float("inf"))
         n_bad = int(bad.sum())
         self.inf_losses += n_bad
-        for i in (k for k, is_bad in zip(b.indices, bad.tolist()) if is_bad):
-            self.unalignable[i] = self.unalignable.get(i, 0) + 1
+        if n_bad:
+            for i, is_bad in zip(b.indices, bad.tolist()):
+                if is_bad:
+                    self.unalignable[i] = self.unalignable.get(i, 0) + 1
         if torch.isfinite(norm):
             self.opt.step()
         else:
@@ -435,10 +437,9 @@ class Trainer:
 
     def _result(self, stopped_early: bool) -> TrainResult:
         best = self.best_state or {k: v.detach().cpu().clone() for k, v in self.model.state_dict().items()}
-        utts = getattr(self.train_set, "utts", None)
         unalignable: dict[str, int] = {}  # by name: a manifest given twice (--train X --train X) is one item
         for i, n in sorted(self.unalignable.items()):
-            name = utts[i].name if utts is not None else f"item {i}"
+            name = self.train_set.utts[i].name
             unalignable[name] = unalignable.get(name, 0) + n
         return TrainResult(self.step, self.epoch, self.best_epoch, self.best_dev, stopped_early, self.wall, best,
                            unalignable)
