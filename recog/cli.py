@@ -257,7 +257,7 @@ def _train(args: argparse.Namespace) -> int:
     model_d = dict(recipe.get("model", {}))
     train_d = dict(recipe.get("train", {}))
     for k in ("epochs", "batch_size", "lr", "seed", "max_steps", "patience", "checkpoint_every", "warmup_steps", "max_frames",
-              "workers", "cpu_amp"):
+              "workers", "cpu_amp", "ema"):
         v = getattr(args, k)
         if v is not None:
             train_d[k] = v
@@ -534,6 +534,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--extend-alphabet", action="store_true",
                    help="with --init: add the training text's new characters to the model (and take the recipe's "
                         "normaliser)")
+    r.add_argument("--ema", type=float, metavar="DECAY",
+                   help="also keep an exponential moving average of the weights (e.g. 0.999), scored on dev beside "
+                        "the raw weights; the better is kept")
     r.add_argument("--quiet", action="store_true")
     for k, typ in (("epochs", int), ("batch-size", int), ("lr", float), ("seed", int), ("max-steps", int),
                    ("patience", int), ("checkpoint-every", int), ("warmup-steps", int), ("max-frames", int),

@@ -397,3 +397,58 @@ def test_items_ctc_cannot_align_are_named_after_training(toy_plugin, tmp_path, c
     assert result["unalignable_items"] == 1  # the 16 good items are never flagged
     warning = [line for line in captured.err.splitlines() if "CTC could not align" in line]
     assert len(warning) == 1 and "short.toy (4x)" in warning[0] and "1 training item(s)" in warning[0]
+
+
+@pytest.mark.slow
+def test_weight_average_is_scored_on_dev_kept_when_better_and_resumed_exactly(toy_plugin, tmp_path):
+    from toyplugin import make_toy_corpus
+
+    manifest = make_toy_corpus(tmp_path / "data", 48, seed=2)
+    base = dict(epochs=3, batch_size=4, lr=2e-3, warmup_steps=5, checkpoint_every=1000, patience=0, seed=3, ema=0.9)
+    # the average after one step is d * initial + (1 - d) * stepped weights, d = min(0.9, 2 / 11)
+    train_from_manifests(_data(manifest), TINY, TrainConfig(**base, max_steps=0), tmp_path / "w0")
+    train_from_manifests(_data(manifest), TINY, TrainConfig(**base, max_steps=1), tmp_path / "w1")
+    w0 = torch.load(tmp_path / "w0" / "checkpoint.pt", weights_only=True)["model"]
+    s1 = torch.load(tmp_path / "w1" / "checkpoint.pt", weights_only=True)
+    assert s1["ema_updates"] == 1
+    d = 2 / 11
+    moved = 0
+    for k, v in s1["model"].items():
+        if v.is_floating_point():
+            assert torch.allclose(s1["ema"][k], d * w0[k] + (1 - d) * v, atol=1e-6), k
+            moved += not torch.equal(v, w0[k])
+    assert moved > 0
+    # a whole run scores both on dev each epoch and keeps the better as the bundle
+    path, full = train_from_manifests(_data(manifest), TINY, TrainConfig(**base), tmp_path / "full")
+    log = [json.loads(line) for line in (tmp_path / "full" / "log.jsonl").read_text().splitlines()]
+    evals = [r for r in log if "dev" in r]
+    assert len(evals) == 3 and all("cer" in r["dev_ema"] for r in evals)
+    best = min((min(r["dev"]["cer"], r["dev_ema"]["cer"]), r["epoch"]) for r in evals)
+    assert (full.best_dev["cer"], full.best_epoch) == best
+    won = [r for r in evals if r["epoch"] == full.best_epoch][0]
+    assert (full.best_dev.get("weights") == "ema") == (won["dev_ema"]["cer"] < won["dev"]["cer"])
+    assert recog.Bundle.read_header(path)["metrics"]["dev"] == full.best_dev
+    # cut part-way through an epoch and resumed: the same average as the uninterrupted run
+    train_from_manifests(_data(manifest), TINY, TrainConfig(**{**base, "max_steps": 13}), tmp_path / "cut")
+    train_from_manifests(_data(manifest), TINY, TrainConfig(**base), tmp_path / "cut", resume=True)
+    a = torch.load(tmp_path / "full" / "checkpoint.pt", weights_only=True)
+    b = torch.load(tmp_path / "cut" / "checkpoint.pt", weights_only=True)
+    assert a["ema_updates"] == b["ema_updates"] == full.steps
+    for k in a["ema"]:
+        assert torch.equal(a["ema"][k], b["ema"][k]), k
+
+
+def test_cli_ema_flag_reaches_the_run_and_a_bad_decay_is_refused(toy_plugin, tmp_path, capsys):
+    from toyplugin import make_toy_corpus
+
+    from recog.cli import main
+
+    manifest = make_toy_corpus(tmp_path / "data", 16, seed=2)
+    common = ["train", "--train", str(manifest), "--frontend", "toy", "--hidden", "16", "--lstm-layers", "1",
+              "--max-steps", "1", "--epochs", "1", "--quiet"]
+    assert main([*common, "--out", str(tmp_path / "ema"), "--ema", "0.99"]) == 0
+    assert recog.Bundle.read_header(tmp_path / "ema" / "model.safetensors")["training"]["config"]["ema"] == 0.99
+    assert torch.load(tmp_path / "ema" / "checkpoint.pt", weights_only=True)["ema_updates"] == 1
+    capsys.readouterr()
+    assert main([*common, "--out", str(tmp_path / "bad"), "--ema", "1.5"]) != 0
+    assert "ema is a decay in [0, 1) (0: off), got 1.5" in capsys.readouterr().err
