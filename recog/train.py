@@ -485,7 +485,9 @@ class Trainer:
         return self._result(stopped_early)
 
     def _result(self, stopped_early: bool) -> TrainResult:
-        best = self.best_state or {k: v.detach().cpu().clone() for k, v in self.model.state_dict().items()}
+        # no dev pass chose: the weight average where one is kept (what --ema asked for), else the last weights
+        last = self.ema_state if self.ema_state is not None else self.model.state_dict()
+        best = self.best_state or {k: v.detach().cpu().clone() for k, v in last.items()}
         unalignable: dict[str, int] = {}  # by name: a manifest given twice (--train X --train X) is one item
         for i, n in sorted(self.unalignable.items()):
             name = self.train_set.utts[i].name
