@@ -97,6 +97,11 @@ def ctc_infeasible(targets: torch.Tensor, target_lengths: torch.Tensor, input_le
     return input_lengths < target_lengths + repeats
 
 
+def _copy_state(state: dict[str, torch.Tensor], device: str | torch.device | None = None) -> dict[str, torch.Tensor]:
+    """A detached copy of a state dict (on ``device``, or where its tensors are)."""
+    return {k: v.detach().to(device or v.device, copy=True) for k, v in state.items()}
+
+
 def _distributed() -> tuple[int, int]:
     if dist.is_available() and dist.is_initialized():
         return dist.get_rank(), dist.get_world_size()
@@ -247,7 +252,7 @@ class Trainer:
         self.ema_state: dict[str, torch.Tensor] | None = None
         self.ema_updates = 0
         if config.ema > 0:
-            self.ema_state = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
+            self.ema_state = _copy_state(self.model.state_dict())
 
     def _lr_factor(self, step: int) -> float:
         c = self.cfg
@@ -309,7 +314,7 @@ class Trainer:
             self.ema_state = {k: v.to(self.device) for k, v in s["ema"].items()}
             self.ema_updates = s["ema_updates"]
         elif self.ema_state is not None:  # --ema switched on when resuming a run without it: average from here on
-            self.ema_state = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
+            self.ema_state = _copy_state(self.model.state_dict())
         torch.set_rng_state(s["rng"]["torch"].cpu())
         random.setstate(s["rng"]["python"])
         if s["rng"]["cuda"] is not None and torch.cuda.is_available():
@@ -379,7 +384,7 @@ class Trainer:
         if state is None:
             counts, _ = dev_errors(self.model, self.dev_set, device=self.device)
         else:
-            own = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
+            own = _copy_state(self.model.state_dict())
             self.model.load_state_dict(state)
             try:
                 counts, _ = dev_errors(self.model, self.dev_set, device=self.device)
@@ -467,7 +472,7 @@ class Trainer:
                 improved = best["cer"] < self.best_cer
                 if improved:
                     self.best_cer, self.best_epoch, self.best_dev = best["cer"], self.epoch, best
-                    self.best_state = {k: v.detach().cpu().clone() for k, v in best_weights.items()}
+                    self.best_state = _copy_state(best_weights, "cpu")
                     self.bad_epochs = 0
                     if self.on_best:
                         self.on_best(self)
@@ -487,7 +492,7 @@ class Trainer:
     def _result(self, stopped_early: bool) -> TrainResult:
         # no dev pass chose: the weight average where one is kept (what --ema asked for), else the last weights
         last = self.ema_state if self.ema_state is not None else self.model.state_dict()
-        best = self.best_state or {k: v.detach().cpu().clone() for k, v in last.items()}
+        best = self.best_state or _copy_state(last, "cpu")
         unalignable: dict[str, int] = {}  # by name: a manifest given twice (--train X --train X) is one item
         for i, n in sorted(self.unalignable.items()):
             name = self.train_set.utts[i].name
