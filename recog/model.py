@@ -19,7 +19,7 @@ from torch import nn
 
 from .errors import ConfigError
 
-__all__ = ["ModelConfig", "ConvStem", "ResidualBlock", "grow_stem_blocks", "BiLSTMEncoder", "CTCModel", "reverse_padded", "conv_out_lengths"]
+__all__ = ["ModelConfig", "ConvStem", "ResidualBlock", "grow_stem_blocks", "grow_hidden", "BiLSTMEncoder", "CTCModel", "reverse_padded", "conv_out_lengths"]
 
 
 @dataclass(frozen=True)
@@ -214,3 +214,55 @@ def grow_stem_blocks(init_state: dict, fresh_state: dict) -> dict:
     if extra:
         raise ValueError(f"the trained network has stem blocks the new one lacks ({extra[0]}, ...)")
     return {**init_state, **new}
+
+
+def grow_hidden(init_state: dict, fresh_state: dict) -> dict:
+    """``init_state`` (a trained model's weights) widened to the LSTM size H' of ``fresh_state`` (H <= H').
+
+    Function-preserving (the widening of Net2Net, with zeros instead of copies): each trained unit keeps its
+    weights, the new units get the fresh model's random weights, and every weight *from* a new unit into a
+    trained one (recurrent, next layer, output layer) is zero. So the grown network computes what the trained
+    one did, and training starts using the new units through those zero weights, whose gradients are not
+    zero. Shapes: ``weight_ih`` (4H, D), ``weight_hh`` (4H, H), biases (4H,) per direction and layer (gates
+    i, f, g, o in blocks of H rows); a layer above the first reads ``[forward H | backward H]``; ``output.weight``
+    (V, 2H). Returns ``init_state`` itself when H = H'; raises ValueError when H > H' or the layer counts differ.
+    """
+    h_old = init_state["encoder.forward_layers.0.weight_hh_l0"].shape[1]
+    h_new = fresh_state["encoder.forward_layers.0.weight_hh_l0"].shape[1]
+    if h_old == h_new:
+        return init_state
+    layers = sum(1 for k in fresh_state if k.startswith("encoder.forward_layers.") and k.endswith("weight_hh_l0"))
+    old_layers = sum(1 for k in init_state if k.startswith("encoder.forward_layers.") and k.endswith("weight_hh_l0"))
+    if h_old > h_new:
+        raise ValueError(f"the LSTM only grows: the trained network has {h_old} units per direction, the new one {h_new}")
+    if layers != old_layers:
+        raise ValueError(f"the trained network has {old_layers} LSTM layers, the new one {layers}")
+    rows = torch.cat([torch.arange(h_old) + g * h_new for g in range(4)])  # old gate rows in the new layout (4H,)
+    halves = torch.cat([torch.arange(h_old), torch.arange(h_old) + h_new])  # [fwd | bwd] columns, new layout (2H,)
+    out = dict(init_state)
+    for i in range(layers):
+        for side in ("forward", "backward"):
+            p = f"encoder.{side}_layers.{i}."
+            w_ih = fresh_state[p + "weight_ih_l0"].clone()  # (4H', D')
+            cols = slice(None) if i == 0 else halves
+            block = w_ih[rows]
+            block[:, cols] = init_state[p + "weight_ih_l0"]
+            if i > 0:  # trained units ignore the new units of the layer below
+                keep = torch.zeros(w_ih.shape[1], dtype=torch.bool)
+                keep[halves] = True
+                block[:, ~keep] = 0
+            w_ih[rows] = block
+            w_hh = fresh_state[p + "weight_hh_l0"].clone()  # (4H', H')
+            block = torch.zeros(len(rows), h_new, dtype=w_hh.dtype)
+            block[:, :h_old] = init_state[p + "weight_hh_l0"]  # and their own new neighbours
+            w_hh[rows] = block
+            out[p + "weight_ih_l0"], out[p + "weight_hh_l0"] = w_ih, w_hh
+            for b in ("bias_ih_l0", "bias_hh_l0"):
+                bias = fresh_state[p + b].clone()
+                bias[rows] = init_state[p + b]
+                out[p + b] = bias
+    w = init_state["output.weight"]  # (V_old, 2H): rows stay the trained vocabulary (grow_output_rows adds rows)
+    grown = torch.zeros(w.shape[0], 2 * h_new, dtype=w.dtype)
+    grown[:, halves] = w
+    out["output.weight"] = grown
+    return out

@@ -20,7 +20,7 @@ from .bundle import Bundle
 from .corpus import read_corpus
 from .data import FeatureDataset, Utterance, split_by_group
 from .errors import ConfigError, DataError
-from .model import CTCModel, ModelConfig, grow_stem_blocks
+from .model import CTCModel, ModelConfig, grow_hidden, grow_stem_blocks
 from .plugins import get_host
 from .train import TrainConfig, Trainer, TrainResult, cpu_has_bf16_units
 from .vocab import Alphabet, TextNormalizer
@@ -71,7 +71,7 @@ def _init_distributed() -> bool:
 
 
 _SHAPE_FREE_MODEL_FIELDS = {"dropout"}  # model settings a fine-tune may change
-_GROWABLE_MODEL_FIELDS = {"stem_blocks"}  # ... and ones it may raise (new blocks start as the identity)
+_GROWABLE_MODEL_FIELDS = {"stem_blocks", "hidden"}  # ... and ones it may raise (new blocks and units start muted)
 
 
 def _init_bundle(init_from: str | os.PathLike, data: DataConfig, model_overrides: dict) -> Bundle:
@@ -88,8 +88,8 @@ def _init_bundle(init_from: str | os.PathLike, data: DataConfig, model_overrides
                      and not (k in _GROWABLE_MODEL_FIELDS and isinstance(v, int) and v > current[k]))
     unknown = sorted(k for k in model_overrides if k not in current)
     if changed or unknown:
-        raise ConfigError(f"{path}: a fine-tune keeps the network's shape (it may only add stem_blocks); "
-                          f"cannot change {', '.join(changed + unknown)}")
+        raise ConfigError(f"{path}: a fine-tune keeps the network's shape (it may only add stem_blocks "
+                          f"or widen hidden); cannot change {', '.join(changed + unknown)}")
     if data.alphabet is not None and list(dict.fromkeys(data.alphabet)) != list(bundle.alphabet.chars):
         raise ConfigError(f"{path}: a fine-tune keeps the model's alphabet; drop --alphabet")
     return bundle
@@ -258,9 +258,12 @@ def train_from_manifests(
         model = CTCModel(mcfg)
         if init is not None:
             fresh = model.state_dict()
-            model.load_state_dict(grow_stem_blocks(grow_output_rows(init.state_dict, fresh, len(init.alphabet)), fresh))
+            state = grow_hidden(init.state_dict, fresh)  # a wider LSTM, new units muted (checked in _init_bundle)
+            model.load_state_dict(grow_stem_blocks(grow_output_rows(state, fresh, len(init.alphabet)), fresh))
             grown = mcfg.stem_blocks - init.model_config.stem_blocks
-            say(f"fine-tuning from {init_from}" + (f"; {grown} residual stem block(s) added" if grown else ""))
+            wider = mcfg.hidden - init.model_config.hidden
+            say(f"fine-tuning from {init_from}" + (f"; {grown} residual stem block(s) added" if grown else "")
+                + (f"; LSTM widened {init.model_config.hidden} -> {mcfg.hidden} units" if wider else ""))
         say(f"model: {model.num_parameters():,} parameters, alphabet {''.join(alphabet.chars)!r}")
         groups = sorted({u.group for u in train_set.utts if u.group})
         command = " ".join(["recog", *sys.argv[1:]]) if sys.argv and sys.argv[0].endswith("recog") else None

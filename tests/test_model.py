@@ -80,6 +80,31 @@ def test_stem_blocks_grow_a_trained_model_without_changing_its_output():
         grow_stem_blocks(grown.state_dict(), base.state_dict())
 
 
+def test_grow_hidden_widens_a_trained_lstm_without_changing_its_output_and_the_new_units_learn():
+    from recog.model import grow_hidden
+
+    torch.manual_seed(0)
+    base = CTCModel(ModelConfig(vocab_size=7, in_features=16, hidden=24, lstm_layers=3)).eval()
+    wide = CTCModel(ModelConfig(vocab_size=7, in_features=16, hidden=40, lstm_layers=3)).eval()
+    wide.load_state_dict(grow_hidden(base.state_dict(), wide.state_dict()))
+    x, lengths = _batch(3, 50)
+    assert torch.allclose(wide(x, lengths)[0], base(x, lengths)[0], atol=1e-5)
+    # the new units are live: random weights in, zero weights out, and a gradient on those zeros
+    assert wide.encoder.forward_layers[1].weight_ih_l0[24:40].abs().sum() > 0
+    assert wide.output.weight[:, 24:40].abs().sum() == 0
+    wide.train()
+    lp, ol = wide(x, lengths)
+    lp.sum().backward()
+    assert wide.output.weight.grad[:, 24:40].abs().sum() > 0
+    assert wide.output.weight.grad[:, 64:80].abs().sum() > 0  # the backward direction's new units
+    same = base.state_dict()
+    assert grow_hidden(same, same) is same
+    with pytest.raises(ValueError, match="only grows"):
+        grow_hidden(wide.state_dict(), base.state_dict())
+    with pytest.raises(ValueError, match="3 LSTM layers, the new one 2"):
+        grow_hidden(base.state_dict(), CTCModel(ModelConfig(vocab_size=7, in_features=16, hidden=40, lstm_layers=2)).state_dict())
+
+
 @pytest.mark.parametrize("strides,blocks", [(((2, 2), (2, 1)), 0), (((2, 2), (2, 2)), 0), (((2, 2), (2, 1)), 1)])
 def test_onnx_matches_pytorch(tmp_path, strides, blocks):
     m = _model(stem_strides=strides, stem_blocks=blocks)

@@ -180,6 +180,10 @@ def test_fine_tune_starts_from_the_bundle_and_keeps_its_alphabet(toy_plugin, tmp
                                              init_from=base_path)
     assert grown.best_dev["cer"] < base.best_dev["cer"] + 0.05, (grown.best_dev, base.best_dev)
     assert recog.Bundle.read_header(grown_path)["model"]["stem_blocks"] == 2
+    # ... or widen its LSTM: the new units start muted, so it too starts where the base ended
+    wide_path, wide = train_from_manifests(_data(manifest), {"hidden": 40}, one, tmp_path / "wide", init_from=base_path)
+    assert wide.best_dev["cer"] < base.best_dev["cer"] + 0.05, (wide.best_dev, base.best_dev)
+    assert recog.Bundle.read_header(wide_path)["model"]["hidden"] == 40
 
 
 def test_fine_tune_refuses_to_change_the_network_or_alphabet(toy_plugin, tmp_path):
@@ -188,8 +192,10 @@ def test_fine_tune_refuses_to_change_the_network_or_alphabet(toy_plugin, tmp_pat
     manifest = make_toy_corpus(tmp_path / "data", 16, seed=2)
     one = TrainConfig(epochs=1, batch_size=8, patience=0, max_steps=1)
     base_path, _ = train_from_manifests(_data(manifest), TINY, one, tmp_path / "base")
-    with pytest.raises(recog.ConfigError, match="cannot change hidden"):
-        train_from_manifests(_data(manifest), {**TINY, "hidden": 32}, one, tmp_path / "a", init_from=base_path)
+    with pytest.raises(recog.ConfigError, match="cannot change hidden"):  # the LSTM only widens
+        train_from_manifests(_data(manifest), {**TINY, "hidden": 16}, one, tmp_path / "a", init_from=base_path)
+    with pytest.raises(recog.ConfigError, match="cannot change lstm_layers"):
+        train_from_manifests(_data(manifest), {**TINY, "lstm_layers": 2}, one, tmp_path / "a", init_from=base_path)
     grown_path, _ = train_from_manifests(_data(manifest), {"stem_blocks": 1}, one, tmp_path / "g", init_from=base_path)
     with pytest.raises(recog.ConfigError, match="cannot change stem_blocks"):  # blocks are only added
         train_from_manifests(_data(manifest), {"stem_blocks": 0}, one, tmp_path / "s", init_from=grown_path)
