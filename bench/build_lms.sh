@@ -40,13 +40,16 @@ for m in "${WHICH[@]}"; do
         ;;
     handwriting)
         # German place names (DHSD train-writer labels and the project's list, x4), Hooker *train* lines (x2),
-        # and the English sentences (LJ Speech; Harvard held out)
+        # the English sentences (LJ Speech; Harvard held out), and everyday English (bench/everyday_english.py:
+        # speechocean762 + ARCTIC/cathy *train* transcripts, 37,000 words drawn by frequency; needs '.[lm]')
         "$PY" -c 'from recog_image.placenames import PLACE_NAMES; print("\n".join(PLACE_NAMES))' > runs/placenames.txt
+        "$PY" bench/everyday_english.py --transcripts runs/splits/so762_train.jsonl runs/splits/native_train.jsonl \
+            --words 37000 --seed 0 > runs/everyday_english.txt
         german=()
         for _ in 1 2 3 4; do german+=(--text runs/splits/dhsd_train.jsonl --text runs/placenames.txt); done
         "$PY" -m recog lm ${LM_ARGS:-} --model "${HANDWRITING_MODEL:-handwriting}" --order 7 "${german[@]}" \
             --text runs/splits/hooker_train.jsonl --text runs/splits/hooker_train.jsonl \
-            --text runs/splits/english_sentences_train.txt \
+            --text runs/splits/english_sentences_train.txt --text runs/everyday_english.txt \
             --tune runs/splits/dhsd_dev.jsonl --tune runs/splits/hooker_dev.jsonl \
             -o "${HANDWRITING_LM_OUT:-plugins/recog_image/models/handwriting.lm.json.gz}"
         ;;
