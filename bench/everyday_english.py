@@ -21,32 +21,23 @@ included, no frequencies) 19.62% / 3.88%.
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import sys
 from pathlib import Path
 
+from recog.errors import RecogError
+from recog.lm_tools import read_texts
+
 
 def transcripts(paths: list[Path]) -> list[str]:
-    """Distinct ``text`` fields of JSONL manifests, in order; all-capitals ones in sentence case."""
-    seen: dict[str, None] = {}
-    for path in paths:
-        try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-        except OSError as e:
-            sys.exit(f"everyday_english.py: cannot read {path}: {e.strerror}")
-        for i, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            try:
-                text = json.loads(line)["text"].strip()
-            except (ValueError, KeyError, TypeError):
-                sys.exit(f"everyday_english.py: {path}:{i}: not a manifest line with a text field")
-            if text.isupper():
-                text = text[0] + text[1:].lower()
-            if text:
-                seen.setdefault(text, None)
-    return list(seen)
+    """Distinct ``text`` fields of JSONL manifests (read as ``recog lm --text`` reads them), in order;
+    all-capitals ones in sentence case."""
+    try:
+        texts = read_texts(paths)
+    except RecogError as e:
+        sys.exit(f"everyday_english.py: {e}")
+    texts = [t.strip() for t in texts if t.strip()]
+    return list(dict.fromkeys(t[0] + t[1:].lower() if t.isupper() else t for t in texts))
 
 
 def word_lines(n_words: int, seed: int, top: int = 50_000) -> list[str]:

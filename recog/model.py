@@ -231,8 +231,7 @@ def grow_hidden(init_state: dict, fresh_state: dict) -> dict:
     h_new = fresh_state["encoder.forward_layers.0.weight_hh_l0"].shape[1]
     if h_old == h_new:
         return init_state
-    layers = sum(1 for k in fresh_state if k.startswith("encoder.forward_layers.") and k.endswith("weight_hh_l0"))
-    old_layers = sum(1 for k in init_state if k.startswith("encoder.forward_layers.") and k.endswith("weight_hh_l0"))
+    layers, old_layers = _lstm_layers(fresh_state), _lstm_layers(init_state)
     if h_old > h_new:
         raise ValueError(f"the LSTM only grows: the trained network has {h_old} units per direction, the new one {h_new}")
     if layers != old_layers:
@@ -243,26 +242,26 @@ def grow_hidden(init_state: dict, fresh_state: dict) -> dict:
     for i in range(layers):
         for side in ("forward", "backward"):
             p = f"encoder.{side}_layers.{i}."
-            w_ih = fresh_state[p + "weight_ih_l0"].clone()  # (4H', D')
-            cols = slice(None) if i == 0 else halves
-            block = w_ih[rows]
-            block[:, cols] = init_state[p + "weight_ih_l0"]
-            if i > 0:  # trained units ignore the new units of the layer below
-                keep = torch.zeros(w_ih.shape[1], dtype=torch.bool)
-                keep[halves] = True
-                block[:, ~keep] = 0
-            w_ih[rows] = block
+            w_ih = fresh_state[p + "weight_ih_l0"].clone()  # (4H', D'): new units' rows stay random
+            trained = init_state[p + "weight_ih_l0"]  # (4H, D): a layer above the first reads [fwd H | bwd H]
+            w_ih[rows] = trained if i == 0 else _spread(trained, halves, w_ih.shape[1])
             w_hh = fresh_state[p + "weight_hh_l0"].clone()  # (4H', H')
-            block = torch.zeros(len(rows), h_new, dtype=w_hh.dtype)
-            block[:, :h_old] = init_state[p + "weight_hh_l0"]  # and their own new neighbours
-            w_hh[rows] = block
+            w_hh[rows] = _spread(init_state[p + "weight_hh_l0"], torch.arange(h_old), h_new)
             out[p + "weight_ih_l0"], out[p + "weight_hh_l0"] = w_ih, w_hh
             for b in ("bias_ih_l0", "bias_hh_l0"):
-                bias = fresh_state[p + b].clone()
-                bias[rows] = init_state[p + b]
-                out[p + b] = bias
-    w = init_state["output.weight"]  # (V_old, 2H): rows stay the trained vocabulary (grow_output_rows adds rows)
-    grown = torch.zeros(w.shape[0], 2 * h_new, dtype=w.dtype)
-    grown[:, halves] = w
-    out["output.weight"] = grown
+                out[p + b] = fresh_state[p + b].clone()
+                out[p + b][rows] = init_state[p + b]
+    # (V_old, 2H'): the rows stay the trained vocabulary (grow_output_rows adds rows)
+    out["output.weight"] = _spread(init_state["output.weight"], halves, 2 * h_new)
+    return out
+
+
+def _lstm_layers(state: dict) -> int:
+    return sum(1 for k in state if k.startswith("encoder.forward_layers.") and k.endswith("weight_hh_l0"))
+
+
+def _spread(w: torch.Tensor, columns: torch.Tensor, width: int) -> torch.Tensor:
+    """``w`` (N, C) placed at ``columns`` of an (N, ``width``) zero matrix: a trained unit reads nothing from a new one."""
+    out = torch.zeros(w.shape[0], width, dtype=w.dtype)
+    out[:, columns] = w
     return out
