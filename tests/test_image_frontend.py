@@ -19,8 +19,8 @@ from recog.errors import ConfigError, CorruptInputError, EmptyInputError, InputN
 from recog.frontend import Features
 from recog.plugins import get_host
 from recog_image import LineAugmentConfig, LineImageConfig, LineImageFrontend
-from recog_image.reader import ink_box, resize_to_height
-from recog_image.io import sniff_image, to_ink
+from recog_image.reader import ink_box, line_features, resize_to_height, straighten
+from recog_image.io import refill_white_mask, sniff_image, to_ink
 
 H, W = 32, 96  # size of the test line image
 
@@ -218,6 +218,95 @@ def test_a_polygon_crop_with_a_white_fill_is_read_as_dark_ink():
     assert np.array_equal(to_ink(gray, "dark-on-light"), ink)
 
 
+def _banded_crop(fill_share: float = 0.6, seed: int = 0) -> np.ndarray:
+    """A line cut along a slanted polygon, as Hooker's lines ship: pure white outside a band of gray paper (0.78
+    with texture) holding dark strokes; ``fill_share`` of the image is fill. ``(40, 300)`` intensities."""
+    rng = np.random.default_rng(seed)
+    h, w = 40, 300
+    gray = np.ones((h, w), np.float32)
+    band = round(h * (1 - fill_share))
+    for x in range(w):
+        top = round((h - band) * x / (w - 1))  # the band climbs across the crop
+        gray[top:top + band, x] = 0.78 + rng.normal(0, 0.015, band)
+        if x % 9 < 3:
+            gray[top + band // 3:top + 2 * band // 3, x] = 0.15  # strokes
+    return gray
+
+
+def test_a_white_polygon_fill_gets_the_papers_level():
+    # With the fill over half the crop the median is the fill, so the paper became a gray band of "ink"
+    # (0.2-0.3 here) whose edges, the polygon's outline, looked like strokes.
+    gray = _banded_crop()
+    old = to_ink(gray, refill=False)
+    paper = (gray < 0.9) & (gray > 0.5)
+    assert float(np.median(old[paper])) > 0.2
+    refilled = refill_white_mask(gray)
+    assert np.allclose(refilled[gray >= 0.98], np.median(gray[gray < 0.98]))
+    ink = to_ink(gray)
+    assert float(np.median(ink[paper])) < 0.05 and float(ink[gray >= 0.98].max()) == 0.0  # paper and fill: background
+    assert float(ink[gray < 0.2].min()) > 0.9  # the strokes stay ink
+
+
+@pytest.mark.parametrize("case", ["ink on white paper", "light pencil on white paper", "paper texture",
+                                  "light paper, no fill", "white on black"])
+def test_images_without_a_polygon_fill_are_not_refilled(case):
+    rng = np.random.default_rng(1)
+    gray = np.ones((40, 200), np.float32)
+    if case == "ink on white paper":  # DHSD-like: white paper, strokes with a broad spread of grays
+        gray[10:30, 20:180] = rng.uniform(0.1, 0.95, (20, 160))
+        gray[rng.random((40, 200)) < 0.6] = 1.0
+    elif case == "light pencil on white paper":  # DHSD test writer 14: thin strokes of one light gray, like paper
+        for x0 in range(20, 180, 9):
+            gray[10:30, x0:x0 + 2] = 0.85 + rng.normal(0, 0.01, (20, 2))
+            gray[19:21, x0:x0 + 7] = 0.86
+    elif case == "paper texture":  # highlights near white but not exactly white
+        gray = np.clip(0.97 + rng.normal(0, 0.02, (40, 200)), 0, 0.999).astype(np.float32)
+        gray[15:25, 20:180:7] = 0.2
+    elif case == "light paper, no fill":
+        gray[:] = 0.8
+        gray[15:25, 20:180:7] = 0.2
+    else:
+        gray[:] = 0.05
+        gray[15:25, 20:180:4] = 1.0
+    assert refill_white_mask(gray) is gray
+
+
+def test_straighten_levels_a_slanted_line_and_keeps_columns():
+    ink = to_ink(_banded_crop())
+    out = straighten(ink)
+    assert out.shape[1] == ink.shape[1] and out.shape[0] > ink.shape[0]
+    assert np.allclose(out.sum(axis=0), ink.sum(axis=0), atol=1e-3)  # columns only move up or down
+    rows = np.arange(out.shape[0])[:, None]
+    centres = ((out > 0.25) * rows).sum(0) / np.maximum((out > 0.25).sum(0), 1)
+    drawn = (out > 0.25).any(0)
+    assert np.ptp(centres[drawn]) <= 3  # was 24 rows from one end to the other (the ends keep a little slope)
+    assert np.ptp(centres[drawn][20:-20]) <= 1
+    y0, y1, _, _ = ink_box(out)
+    assert y1 - y0 < 0.5 * (ink_box(ink)[1] - ink_box(ink)[0])  # the crop is the band, not the whole diagonal
+    level = np.zeros((40, 200), np.float32)
+    level[15:25, 10:190:5] = 1.0
+    assert straighten(level) is level  # a level line is left as it is
+    letters = np.zeros((40, 400), np.float32)  # level too, but its centre follows capitals and descenders
+    for i, x0 in enumerate(range(10, 390, 6)):
+        letters[(8 if i % 5 == 0 else 15):(32 if i % 7 == 3 else 25), x0:x0 + 2] = 1.0
+    assert straighten(letters) is letters
+    word = ink[:, :200]  # 5 line heights of ink: a word or two, whose centre follows its letters
+    assert straighten(word) is word and straighten(word, min_span=4).shape[0] > word.shape[0]
+    assert straighten(np.zeros((8, 8), np.float32)).shape == (8, 8)  # no ink: nothing to level
+
+
+def test_a_slanted_line_is_read_at_its_own_height(fe):
+    # Scaled to the line height as it was, the band's strokes were a few pixels tall; straightened, the
+    # features hold the band at full height. Turned off by config, the old features come back.
+    ink = to_ink(_banded_crop())
+    flat = LineImageFrontend(LineImageConfig(straighten=False))
+    assert fe.featurize(torch.from_numpy(ink)).data.shape[-1] > 2 * flat.featurize(torch.from_numpy(ink)).data.shape[-1]
+    assert np.array_equal(flat.featurize(torch.from_numpy(ink)).data[0].numpy(),
+                          line_features(ink, {**fe.config_dict(), "straighten": False}).data[0])
+    old_bundle = {k: v for k, v in fe.config_dict().items() if k not in ("straighten", "refill_fill")}
+    assert LineImageFrontend.from_config_dict(old_bundle).config == fe.config  # bundles from before: both on
+
+
 def test_to_ink_of_a_blank_image_is_all_background():
     assert np.array_equal(to_ink(np.ones((10, 10), np.float32)), np.zeros((10, 10), np.float32))
     with pytest.raises(ValueError):
@@ -362,7 +451,8 @@ def test_frontend_and_torch_free_reader_give_the_same_features(fe, tmp_path):
     from recog_image.reader import ImageReader
 
     rng = np.random.default_rng(0)
-    for i, img in enumerate([_line_u8(), (rng.random((37, 503)) * 255).astype(np.uint8), _line_u8()[:, :40]]):
+    banded = (_banded_crop() * 255).round().astype(np.uint8)  # refilled and straightened on both paths
+    for i, img in enumerate([_line_u8(), (rng.random((37, 503)) * 255).astype(np.uint8), _line_u8()[:, :40], banded]):
         path = tmp_path / f"line{i}.png"
         Image.fromarray(img).save(path)
         for cfg in (LineImageConfig(), LineImageConfig(crop=False, max_width=64)):

@@ -34,6 +34,8 @@ class LineImageConfig(FrontendConfig):
     max_width: int = 4096  # columns after scaling; wider lines are squeezed horizontally
     polarity: str = "auto"  # "auto" (detected per image), "dark-on-light" or "light-on-dark"
     normalize_contrast: bool = True  # stretch so background -> 0 and the strongest ink -> 1
+    refill_fill: bool = True  # a pure-white polygon fill around the line gets the paper's level (refill_white_mask)
+    straighten: bool = True  # level a slanted or curved line before cropping (reader.straighten)
     crop: bool = True  # crop to the ink's bounding box before scaling
     crop_threshold: float = 0.25  # a pixel is ink above this (for cropping)
     crop_margin: float = 0.1  # margin kept around the ink, fraction of the ink's height
@@ -74,7 +76,8 @@ class LineImageFrontend(ImageInput):
         gray = read_gray(source, max_pixels=self.config.max_pixels)  # (H, W), 1 = white
         if self.config.refuse_pages:
             refuse_pages(gray, source)
-        return torch.from_numpy(to_ink(gray, self.config.polarity, self.config.normalize_contrast))
+        return torch.from_numpy(to_ink(gray, self.config.polarity, self.config.normalize_contrast,
+                                       self.config.refill_fill))
 
     def featurize(
         self, raw: torch.Tensor, *, augment: bool = False, generator: torch.Generator | None = None

@@ -22,7 +22,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from recog.errors import CorruptInputError, EmptyInputError, InputNotFoundError, UnsupportedFormatError
 from recog.pieces import read_head
 
-__all__ = ["IMAGE_SUFFIXES", "MIN_INK_CONTRAST", "sniff_image", "read_gray", "to_ink"]
+__all__ = ["IMAGE_SUFFIXES", "MIN_INK_CONTRAST", "sniff_image", "read_gray", "refill_white_mask", "to_ink"]
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".jpe", ".tif", ".tiff", ".bmp", ".dib", ".webp", ".gif")
 _BMP_DIB_SIZES = {12, 40, 52, 56, 64, 108, 124}  # BITMAPCOREHEADER .. BITMAPV5HEADER
@@ -233,7 +233,47 @@ def _lower_median(x: np.ndarray) -> np.float32:
     return np.partition(flat, k)[k]
 
 
-def to_ink(gray: np.ndarray, polarity: str = "auto", normalize: bool = True) -> np.ndarray:
+_FILL = 0.98  # a pixel at least this white may be a polygon crop's fill
+
+
+def refill_white_mask(gray: np.ndarray) -> np.ndarray:
+    """``gray`` ``(H, W)`` with a pure-white polygon fill set to the paper's level; otherwise ``gray`` itself.
+
+    Many HTR datasets ship their lines cut out along the PAGE polygon with pure white outside it (Hooker's
+    letters in ../shared do). Such a crop has two backgrounds: the fill and the paper, darker than it. The
+    median is the fill when it covers half the image, so contrast normalisation made the paper inside the
+    polygon a grey band of "ink" (~0.4) with the polygon's outline as its edge. The fill gets the paper's
+    level (the median of the other pixels), as :mod:`recog_image.layout` fills its own crops, when all of:
+    the near-white pixels (>= 0.98) are 5-95% of the image, nearly all of them exactly white (>= 70% at
+    254.5/255: a fill, not a paper texture's highlights), and the other pixels are light paper (median
+    0.5-0.93, at least 40% of them within 0.06 of it: a paper's narrow peak, not the broad spread of ink
+    strokes on white paper) filling an area, not strokes: at least half of them survive a 5x5 erosion (light
+    pencil on white paper, one DHSD test writer's hand, passes every other test; its strokes do not survive).
+    """
+    fill = gray >= _FILL
+    share = float(fill.mean())
+    if not 0.05 <= share <= 0.95:
+        return gray
+    rest = gray[~fill]
+    paper = float(np.median(rest))
+    exact = float((gray >= 254.5 / 255).sum()) / float(fill.sum())
+    if not (0.5 <= paper <= 0.93 and exact >= 0.7 and float((np.abs(rest - paper) < 0.06).mean()) >= 0.4):
+        return gray
+    if _eroded(~fill, 5).sum() < 0.5 * rest.size:
+        return gray
+    return np.where(fill, np.float32(paper), gray).astype(np.float32)
+
+
+def _eroded(mask: np.ndarray, k: int) -> np.ndarray:
+    """Binary erosion of ``mask`` ``(H, W)`` by a k x k square (outside the image counts as False)."""
+    h, w = mask.shape
+    r = k // 2
+    out = np.pad(mask, r, constant_values=False)
+    cols = np.logical_and.reduce([out[:, dx:dx + w] for dx in range(k)])  # (H + 2r, W)
+    return np.logical_and.reduce([cols[dy:dy + h] for dy in range(k)])  # (H, W)
+
+
+def to_ink(gray: np.ndarray, polarity: str = "auto", normalize: bool = True, refill: bool = True) -> np.ndarray:
     """Intensity ``(H, W)`` -> ink ``(H, W)``: 1 = ink, 0 = background, for either polarity.
 
     Args:
@@ -244,7 +284,10 @@ def to_ink(gray: np.ndarray, polarity: str = "auto", normalize: bool = True) -> 
             this rule alone; comparing the median with the mean read 45% of such lines as light-on-dark.
         normalize: stretch so the background (median) maps to 0 and the strongest ink to 1; an image whose
             strongest ink is less than :data:`MIN_INK_CONTRAST` above the background has no ink (all zeros).
+        refill: first give a pure-white polygon fill the paper's level (:func:`refill_white_mask`).
     """
+    if refill:
+        gray = refill_white_mask(gray)
     if polarity == "auto":
         bg = _lower_median(gray)
         dark_on_light = bool(bg - gray.min() >= gray.max() - bg)
