@@ -22,8 +22,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from recog_image.fonts import HELD_OUT_FONTS
+
 ROOT = Path(__file__).resolve().parents[2]
-HELD_OUT_FONTS = ("kristi", "stevehand", "kaushanscript-regular", "becausewementor-regular", "joscelyn-regular")
 TOO_LARGE_FONTS = ("kleeone",)  # 42 MB of CJK glyphs: over the size limit
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-__all__ = ["HANDWRITING_FONT_DIRS", "FONT_DIRS", "HandwritingFont", "find_fonts", "select_fonts", "missing_glyphs"]
+__all__ = ["HANDWRITING_FONT_DIRS", "HELD_OUT_FONTS", "FONT_DIRS", "HandwritingFont", "find_fonts", "select_fonts", "missing_glyphs"]
 
 # folders (under a font directory) of the handwriting packages in .ci/fonts.sh
 HANDWRITING_FONT_DIRS = frozenset(
@@ -28,6 +28,9 @@ HANDWRITING_FONT_DIRS = frozenset(
         "rufscript", "sjfonts", "tomsontalks",
     }
 )  # fmt: skip
+
+# font ids the project keeps out of training: the held-out-fonts test set (bench/handwriting.py) is rendered in them
+HELD_OUT_FONTS = ("kristi", "stevehand", "kaushanscript-regular", "becausewementor-regular", "joscelyn-regular")
 FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fonts", "~/.fonts")
 _SUFFIXES = (".ttf", ".otf")
 _NOTDEF_PROBE = "\uffff"  # a noncharacter: no font maps it, so it renders as .notdef

@@ -16,7 +16,7 @@ import json
 import random
 from pathlib import Path
 
-from recog_image.fonts import find_fonts
+from recog_image.fonts import HELD_OUT_FONTS, find_fonts
 from recog_image.synth import fit_text, render_text
 
 # (file stem, text, font id); fonts from the handwriting model's training set. The fonts were picked
@@ -32,7 +32,6 @@ SAMPLES = [
     ("hello_world", "hello world", "delphine"),
 ]
 SEED = 2024
-HELD_OUT_FONTS = ("kristi", "stevehand", "kaushanscript-regular", "becausewementor-regular", "joscelyn-regular")
 
 
 def survey(model: str, engine: str) -> None:
