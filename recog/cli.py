@@ -229,17 +229,56 @@ def _align(args: argparse.Namespace) -> int:
 def _eval(args: argparse.Namespace) -> int:
     from .evaluation import score
 
+    if args.report is not None and args.report < 1:
+        raise RecogError(f"--report N must be >= 1, got {args.report}")
     report = score(args.manifest, _load(args, args.model), batch_size=args.batch_size, workers=args.workers,
                    progress=None if args.quiet else ProgressBar("eval"))
     d = report.to_dict()
+    if args.items is not None:
+        atomic_write_text(args.items, "".join(json.dumps(it.to_dict(), ensure_ascii=False, default=str) + "\n"
+                                              for it in report.items))
+    top = args.report
     if args.json:
-        print(json.dumps(d))
+        if top is not None:
+            d["errors"] = report.char_errors().to_dict(top)
+            d["groups"] = {g: {"cer": round(c, 5), "char_errors": e, "chars": n}
+                           for g, (c, e, n) in report.by_group(args.by).items()}
+            d["worst"] = [it.to_dict() for it in report.worst(top)]
+        print(json.dumps(d, ensure_ascii=False))
     else:
         rtf = "n/a" if d["rtf"] is None else f"{d['rtf']:.4f}"
         secs = "n/a" if d["input_seconds"] is None else f"{d['input_seconds']:.1f}"
         print(f"CER {d['cer']:.2%}  WER {d['wer']:.2%}  items {d['n']}  input seconds {secs}  "
               f"wall seconds {d['wall_seconds']:.2f}  RTF {rtf}  items/s {d['items_per_second']:.1f}")
+        if top is not None:
+            sys.stdout.write(_error_report(report, top, args.by))
     return 0
+
+
+def _char(c: str, missing: str) -> str:
+    return missing if c == "" else repr(c)
+
+
+def _error_report(report, top: int, key: str | None) -> str:
+    """``recog eval --report``: errors by kind, the most frequent confusions, CER by speaker/writer, worst items."""
+    ce = report.char_errors()
+    lines = [f"\ncharacter errors: {ce.errors} of {ce.chars} reference characters: {ce.substitutions} substituted, "
+             f"{ce.deletions} left out (deletions), {ce.insertions} added (insertions)"]
+    if ce.confusions:
+        lines.append(f"most frequent errors (reference -> hypothesis), {min(top, len(ce.confusions))} of "
+                     f"{len(ce.confusions)}:")
+        lines += [f"  {n:6d}  {_char(r, '(added)')} -> {_char(h, '(left out)')}" for r, h, n in ce.confusions[:top]]
+    groups = report.by_group(key)
+    if len(groups) > 1:
+        lines.append(f"CER by {key or 'speaker/writer'}, worst {min(top, len(groups))} of {len(groups)}:")
+        lines += [f"  {c:7.2%}  {e:6d} / {n:<6d}  {g}" for g, (c, e, n) in list(groups.items())[:top]]
+    worst = report.worst(top)
+    if worst:
+        lines.append(f"items with the most character errors, {len(worst)}:")
+        for it in worst:
+            lines += [f"  {it.char_errors} errors ({it.cer:.1%})  {it.name}", f"    ref: {it.reference}",
+                      f"    hyp: {it.hypothesis}"]
+    return "\n".join(lines) + "\n"
 
 
 def _train(args: argparse.Namespace) -> int:
@@ -486,6 +525,13 @@ def build_parser() -> argparse.ArgumentParser:
     _decoder_args(e)
     e.add_argument("--batch-size", type=int, default=16)
     _workers_arg(e)
+    e.add_argument("--report", type=int, nargs="?", const=20, metavar="N",
+                   help="also report the errors: substitutions, deletions and insertions, the N (default 20) most "
+                        "frequent confusions, CER by speaker/writer (or --by) and the N worst items")
+    e.add_argument("--by", metavar="FIELD", help="--report: CER by this manifest field (e.g. page) instead of "
+                   "speaker/writer")
+    e.add_argument("--items", type=Path, metavar="JSONL",
+                   help="write every item's reference, hypothesis and error counts to this JSONL file")
     e.add_argument("--quiet", action="store_true", help="no progress bar (it is only drawn on a terminal anyway)")
     e.set_defaults(func=_eval)
 

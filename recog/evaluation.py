@@ -5,13 +5,37 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .corpus import read_corpus
-from .metrics import error_counts
+from .metrics import CharErrors, char_errors, edit_distance, error_counts
 
-__all__ = ["EvalReport", "score"]
+__all__ = ["EvalReport", "ItemScore", "score"]
+
+
+@dataclass(frozen=True)
+class ItemScore:
+    """One item's reference, hypothesis and edit counts (texts as the model's normaliser writes them)."""
+
+    name: str  # the input (a path, or "page.xml#line3")
+    group: str | None  # speaker or writer
+    reference: str
+    hypothesis: str
+    char_errors: int
+    chars: int
+    word_errors: int
+    words: int
+    extra: dict = field(default_factory=dict, compare=False)  # the manifest's other fields (e.g. "page")
+
+    @property
+    def cer(self) -> float:
+        return self.char_errors / self.chars if self.chars else float(self.char_errors > 0)
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "group": self.group, "ref": self.reference, "hyp": self.hypothesis,
+                "char_errors": self.char_errors, "chars": self.chars, "word_errors": self.word_errors,
+                "words": self.words, **({"extra": self.extra} if self.extra else {})}
 
 
 @dataclass(frozen=True)
@@ -27,6 +51,29 @@ class EvalReport:
     items_per_second: float
     hypotheses: list[str]
     references: list[str]
+    items: tuple[ItemScore, ...] = ()
+
+    def char_errors(self) -> CharErrors:
+        """Substitutions, deletions, insertions and confusions over the corpus."""
+        return char_errors(self.references, self.hypotheses)
+
+    def by_group(self, key: str | None = None) -> dict[str, tuple[float, int, int]]:
+        """CER per speaker/writer, or per value of the manifest field ``key`` (e.g. ``"page"``):
+        ``{group: (cer, char_errors, chars)}``, worst first (items without one are left out)."""
+        tot: dict[str, list[int]] = {}
+        for it in self.items:
+            g = it.group if key is None else it.extra.get(key)
+            if g is not None:
+                t = tot.setdefault(str(g), [0, 0])
+                t[0] += it.char_errors
+                t[1] += it.chars
+        rows = {g: (e / n if n else float(e > 0), e, n) for g, (e, n) in tot.items()}
+        return dict(sorted(rows.items(), key=lambda kv: (-kv[1][0], kv[0])))
+
+    def worst(self, n: int) -> list[ItemScore]:
+        """The ``n`` items with the most character errors (ties: the higher CER first, then corpus order)."""
+        order = sorted(range(len(self.items)), key=lambda i: (-self.items[i].char_errors, -self.items[i].cer, i))
+        return [self.items[i] for i in order[:n] if self.items[i].char_errors]
 
     def to_dict(self) -> dict:
         return {
@@ -52,6 +99,8 @@ def score(manifest: str | os.PathLike, rec: Any, *, batch_size: int = 16,
     refs = [rec.alphabet.normalize(u.text) for u in utts]
     hyps = [r.text for r in results]
     counts = error_counts(refs, hyps)
+    items = tuple(ItemScore(u.name, u.group, r, h, edit_distance(r, h), len(r), edit_distance(r.split(), h.split()),
+                            len(r.split()), dict(u.extra)) for u, r, h in zip(utts, refs, hyps))
     seconds = float(sum(r.extent for r in results)) if rec.unit == "s" else None
     return EvalReport(
         cer=counts.cer,
@@ -63,4 +112,5 @@ def score(manifest: str | os.PathLike, rec: Any, *, batch_size: int = 16,
         items_per_second=len(utts) / wall if wall > 0 else float("inf"),
         hypotheses=hyps,
         references=refs,
+        items=items,
     )

@@ -80,6 +80,52 @@ def test_eval_json_keys(toy_bundle, tmp_path, capsys):
     assert d["input_seconds"] == pytest.approx((8 + 4) * 0.01)
 
 
+def test_eval_report_counts_errors_by_kind_group_and_item(toy_bundle, tmp_path, capsys):
+    from recog import hookimpl
+    from recog.decode import CTCHypothesis
+    from recog.plugins import get_host
+
+    class Fixed:  # every input reads "dab", so the report's numbers are known
+        @hookimpl
+        def register_decoders(self, register):
+            register("fixed-dab", lambda alphabet, options: lambda log_probs, lengths: [
+                CTCHypothesis("dab", (4, 1, 2), ((0, 0), (1, 1), (2, 2)), (1.0,) * 3, 1.0) for _ in range(len(lengths))])
+
+    texts, writers, pages = ["ab", "cab", "dab"], ["w1", "w2", "w2"], ["p1", "p1", "p2"]
+    paths = _toy_files(tmp_path, texts)
+    (tmp_path / "m.jsonl").write_text("".join(json.dumps({"path": p, "text": t, "writer": w, "page": g}) + "\n"
+                                              for p, t, w, g in zip(paths, texts, writers, pages)))
+    host = get_host()
+    host.register(Fixed(), name="fixed-dab-test")
+    try:
+        args = ["eval", str(tmp_path / "m.jsonl"), "--model", str(toy_bundle), "--decoder", "fixed-dab", "--quiet"]
+        assert main(args + ["--json", "--report", "5", "--items", str(tmp_path / "items.jsonl")]) == 0
+        d = json.loads(capsys.readouterr().out)
+        # ab -> dab: "d" added; cab -> dab: c -> d; dab: right
+        assert d["cer"] == pytest.approx(2 / 8)
+        assert {k: d["errors"][k] for k in ("substitutions", "deletions", "insertions", "chars")} == {
+            "substitutions": 1, "deletions": 0, "insertions": 1, "chars": 8}
+        assert d["errors"]["confusions"] == [{"ref": "", "hyp": "d", "count": 1}, {"ref": "c", "hyp": "d", "count": 1}]
+        assert d["groups"] == {"w1": {"cer": 0.5, "char_errors": 1, "chars": 2},
+                               "w2": {"cer": pytest.approx(1 / 6, abs=1e-5), "char_errors": 1, "chars": 6}}
+        assert [(w["ref"], w["hyp"], w["char_errors"]) for w in d["worst"]] == [("ab", "dab", 1), ("cab", "dab", 1)]
+        rows = [json.loads(line) for line in (tmp_path / "items.jsonl").read_text().splitlines()]
+        assert [(r["name"], r["group"], r["ref"], r["hyp"], r["char_errors"], r["chars"], r["extra"]) for r in rows] == [
+            (p, w, t, "dab", e, len(t), {"page": g}) for p, w, t, e, g in zip(paths, writers, texts, [1, 1, 0], pages)]
+
+        assert main(args + ["--report", "1", "--by", "page"]) == 0
+        out = capsys.readouterr().out
+        assert "2 of 8 reference characters: 1 substituted, 0 left out (deletions), 1 added (insertions)" in out
+        assert "most frequent errors (reference -> hypothesis), 1 of 2:" in out and "(added) -> 'd'" in out
+        assert "CER by page, worst 1 of 2:" in out and "p1" in out and "p2" not in out.split("CER by page")[1]
+        assert f"1 errors (50.0%)  {paths[0]}" in out and "    ref: ab\n    hyp: dab" in out and paths[1] not in out
+
+        assert main(args + ["--report", "0"]) == 2
+        assert "--report N must be >= 1" in capsys.readouterr().err
+    finally:
+        host.unregister("fixed-dab-test")
+
+
 def test_plugins_and_models_json(capsys):
     assert main(["plugins", "--json"]) == 0
     plugins = {p["name"]: p for p in json.loads(capsys.readouterr().out)}
