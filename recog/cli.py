@@ -231,6 +231,17 @@ def _eval(args: argparse.Namespace) -> int:
 
     if args.report is not None and args.report < 1:
         raise RecogError(f"--report N must be >= 1, got {args.report}")
+    if args.by is not None and args.report is None:
+        args.report = 20
+    if args.by in ("speaker", "writer"):
+        args.by = None  # the manifest's speaker/writer is each item's group
+    if args.by is not None:
+        from .corpus import read_corpus
+
+        fields = sorted({k for u in read_corpus(args.manifest) for k in u.extra})
+        if args.by not in fields:
+            raise RecogError(f"{args.manifest}: --by {args.by}: no item has that field "
+                             f"({'its fields: ' + ', '.join(fields) if fields else 'no fields besides path and text'})")
     report = score(args.manifest, _load(args, args.model), batch_size=args.batch_size, workers=args.workers,
                    progress=None if args.quiet else ProgressBar("eval"))
     d = report.to_dict()
@@ -528,8 +539,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--report", type=int, nargs="?", const=20, metavar="N",
                    help="also report the errors: substitutions, deletions and insertions, the N (default 20) most "
                         "frequent confusions, CER by speaker/writer (or --by) and the N worst items")
-    e.add_argument("--by", metavar="FIELD", help="--report: CER by this manifest field (e.g. page) instead of "
-                   "speaker/writer")
+    e.add_argument("--by", metavar="FIELD", help="report CER by this manifest field (e.g. page) instead of by "
+                   "speaker/writer (implies --report)")
     e.add_argument("--items", type=Path, metavar="JSONL",
                    help="write every item's reference, hypothesis and error counts to this JSONL file")
     e.add_argument("--quiet", action="store_true", help="no progress bar (it is only drawn on a terminal anyway)")

@@ -122,6 +122,11 @@ def test_eval_report_counts_errors_by_kind_group_and_item(toy_bundle, tmp_path, 
 
         assert main(args + ["--report", "0"]) == 2
         assert "--report N must be >= 1" in capsys.readouterr().err
+        assert main(args + ["--by", "pgae"]) == 2
+        err = capsys.readouterr().err
+        assert "m.jsonl: --by pgae: no item has that field (its fields: page)" in err and err.count("\n") == 1
+        assert main(args + ["--by", "writer"]) == 0  # the items' group: the default grouping
+        assert "CER by speaker/writer, worst 2 of 2:" in capsys.readouterr().out
     finally:
         host.unregister("fixed-dab-test")
 
