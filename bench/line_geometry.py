@@ -17,7 +17,6 @@ import torch
 
 import recog
 from recog.corpus import read_corpus
-from recog.metrics import error_counts
 
 SETTINGS = [(False, False), (True, False), (False, True), (True, True)]
 
@@ -35,11 +34,10 @@ def main() -> None:
     for spec in args.set:
         name, _, manifest = spec.partition("=")
         utts = read_corpus(manifest)
-        refs = [rec.alphabet.normalize(u.text) for u in utts]
         for refill, straight in SETTINGS:
             rec.frontend.config = dataclasses.replace(base, refill_fill=refill, straighten=straight)
-            counts = error_counts(refs, [r.text for r in rec.transcribe_batch([u.path for u in utts])])
-            print(f"{name:<14} {str(refill):>6} {str(straight):>10} {100 * counts.cer:7.2f} {100 * counts.wer:7.2f}",
+            report = recog.evaluate(utts, rec)
+            print(f"{name:<14} {str(refill):>6} {str(straight):>10} {100 * report.cer:7.2f} {100 * report.wer:7.2f}",
                   flush=True)
     rec.frontend.config = base
 

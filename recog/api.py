@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +20,7 @@ from .results import Transcript
 
 if TYPE_CHECKING:  # pragma: no cover - the PyTorch recogniser loads when it is used (torch-free installs lack it)
     from .document import DocumentResult
+    from .manifest import Utterance
     from .recognizer import Recognizer
     from .runtime import OnnxRecognizer
 
@@ -210,8 +211,8 @@ def transcribe_document(source: Any, model: str | os.PathLike | None = None, *, 
     return transcribe_regions(load(model or default_model_for(doc), decoder=decoder), doc, batch_size=batch_size)
 
 
-def evaluate(manifest: str | os.PathLike, model: str | os.PathLike | Recognizer | OnnxRecognizer, *, batch_size: int = 16,
-             progress: Callable[[int, int, dict], None] | None = None, workers: int | str = 1) -> EvalReport:
+def evaluate(manifest: str | os.PathLike | Sequence[Utterance], model: str | os.PathLike | Recognizer | OnnxRecognizer, *,
+             batch_size: int = 16, progress: Callable[[int, int, dict], None] | None = None, workers: int | str = 1) -> EvalReport:
     """Transcribe every item of a corpus and score it (texts normalised by the model's normaliser).
 
     ``model``: a name, a bundle path or a recogniser (also the runtime's ``OnnxRecognizer``).

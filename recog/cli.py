@@ -235,14 +235,16 @@ def _eval(args: argparse.Namespace) -> int:
         args.report = 20
     if args.by in ("speaker", "writer"):
         args.by = None  # the manifest's speaker/writer is each item's group
-    if args.by is not None:
+    corpus = args.manifest
+    if args.by is not None:  # checked before the model runs; the corpus is read once
         from .corpus import read_corpus
 
-        fields = sorted({k for u in read_corpus(args.manifest) for k in u.extra})
+        corpus = read_corpus(args.manifest)
+        fields = sorted({k for u in corpus for k in u.extra})
         if args.by not in fields:
             raise RecogError(f"{args.manifest}: --by {args.by}: no item has that field "
                              f"({'its fields: ' + ', '.join(fields) if fields else 'no fields besides path and text'})")
-    report = score(args.manifest, _load(args, args.model), batch_size=args.batch_size, workers=args.workers,
+    report = score(corpus, _load(args, args.model), batch_size=args.batch_size, workers=args.workers,
                    progress=None if args.quiet else ProgressBar("eval"))
     d = report.to_dict()
     if args.items is not None:

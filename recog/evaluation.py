@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from .corpus import read_corpus
-from .metrics import CharErrors, char_errors, edit_distance, error_counts
+from .manifest import Utterance
+from .metrics import CharErrors, ErrorCounts, char_errors, edit_distance
 
 __all__ = ["EvalReport", "ItemScore", "score"]
 
@@ -49,9 +50,15 @@ class EvalReport:
     wall_seconds: float
     rtf: float | None  # wall seconds per second of input
     items_per_second: float
-    hypotheses: list[str]
-    references: list[str]
-    items: tuple[ItemScore, ...] = ()
+    items: tuple[ItemScore, ...]  # every item's reference, hypothesis and edit counts, in corpus order
+
+    @property
+    def references(self) -> list[str]:
+        return [it.reference for it in self.items]
+
+    @property
+    def hypotheses(self) -> list[str]:
+        return [it.hypothesis for it in self.items]
 
     def char_errors(self) -> CharErrors:
         """Substitutions, deletions, insertions and confusions over the corpus."""
@@ -87,20 +94,22 @@ class EvalReport:
         }
 
 
-def score(manifest: str | os.PathLike, rec: Any, *, batch_size: int = 16,
+def score(manifest: str | os.PathLike | Sequence[Utterance], rec: Any, *, batch_size: int = 16,
           progress: Callable[[int, int, dict], None] | None = None, workers: int | str = 1) -> EvalReport:
     """Transcribe every item of a corpus with ``rec`` (anything with ``transcribe_batch``, ``alphabet`` and
     ``unit``: a :class:`recog.Recognizer` or a :class:`recog.runtime.OnnxRecognizer`) and score it, texts
-    normalised by the model's normaliser. Input errors are raised (naming the file)."""
-    utts = read_corpus(manifest)
+    normalised by the model's normaliser. ``manifest``: a corpus path (:func:`recog.corpus.read_corpus`) or
+    its utterances, already read. Input errors are raised (naming the file)."""
+    utts = read_corpus(manifest) if isinstance(manifest, (str, os.PathLike)) else list(manifest)
     t0 = time.perf_counter()
     results = rec.transcribe_batch([u.path for u in utts], batch_size=batch_size, progress=progress, workers=workers)
     wall = time.perf_counter() - t0
     refs = [rec.alphabet.normalize(u.text) for u in utts]
-    hyps = [r.text for r in results]
-    counts = error_counts(refs, hyps)
-    items = tuple(ItemScore(u.name, u.group, r, h, edit_distance(r, h), len(r), edit_distance(r.split(), h.split()),
-                            len(r.split()), dict(u.extra)) for u, r, h in zip(utts, refs, hyps))
+    items = tuple(ItemScore(u.name, u.group, r, t.text, edit_distance(r, t.text), len(r),
+                            edit_distance(r.split(), t.text.split()), len(r.split()), dict(u.extra))
+                  for u, r, t in zip(utts, refs, results))
+    counts = ErrorCounts(*(sum(getattr(it, k) for it in items)
+                           for k in ("char_errors", "chars", "word_errors", "words")))
     seconds = float(sum(r.extent for r in results)) if rec.unit == "s" else None
     return EvalReport(
         cer=counts.cer,
@@ -110,7 +119,5 @@ def score(manifest: str | os.PathLike, rec: Any, *, batch_size: int = 16,
         wall_seconds=wall,
         rtf=(wall / seconds) if seconds else None,
         items_per_second=len(utts) / wall if wall > 0 else float("inf"),
-        hypotheses=hyps,
-        references=refs,
         items=items,
     )
