@@ -7,6 +7,7 @@ A manifest is JSONL, one utterance per line: ``{"path": ..., "text": ..., "speak
 from __future__ import annotations
 
 import json
+import os
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -34,8 +35,10 @@ class Utterance:
 
     @property
     def name(self) -> str:
-        """How errors name this item."""
-        return str(self.extra.get("source") or self.path)
+        """How errors and reports name this item: its source, or its path with ``..`` folded away."""
+        if self.extra.get("source"):
+            return str(self.extra["source"])
+        return os.path.normpath(self.path) if isinstance(self.path, Path) else str(self.path)
 
 
 def read_manifest(path: str | Path) -> list[Utterance]:

@@ -22,6 +22,16 @@ def test_a_good_manifest_with_a_bom_and_numeric_speakers(tmp_path):
     assert utts[0].path == tmp_path / "a.wav" and utts[0].duration == 1.5
 
 
+def test_item_names_fold_parent_steps_but_sources_win(tmp_path):
+    (tmp_path / "splits").mkdir()
+    body = '{"path": "../../data/a.wav", "text": "a"}\n{"path": "b.wav", "text": "b"}\n'
+    a, b = read_manifest(_m(tmp_path / "splits", body))
+    assert a.name == str(tmp_path.parent / "data" / "a.wav") and ".." not in a.name
+    assert b.name == str(tmp_path / "splits" / "b.wav")
+    a.extra["source"] = "page.xml#l1"
+    assert a.name == "page.xml#l1"
+
+
 @pytest.mark.parametrize("line, match", [
     ('{"path": 3, "text": "a"}', r"m.jsonl:2: 'path' must be a string, got a number"),
     ('{"path": ["a"], "text": "a"}', r"m.jsonl:2: 'path' must be a string, got a list"),
