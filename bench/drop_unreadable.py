@@ -33,7 +33,7 @@ def main() -> None:
         raise SystemExit(f"{args.items}: {len(items)} items, but {args.manifest} has {len(rows)} rows")
     kept, dropped = [], collections.Counter()
     for row, item in zip(rows, items):
-        if item["ref"] != row["text"]:
+        if Path(item["name"]).name != Path(row["path"]).name:  # the reference may be normalised; the file name is not
             raise SystemExit(f"{args.items}: item {item['name']} does not match {args.manifest} ({row['path']})")
         unreadable = item["chars"] >= args.min_chars and item["char_errors"] / item["chars"] > args.max_cer
         if unreadable:
