@@ -17,6 +17,8 @@ import collections
 import json
 from pathlib import Path
 
+from recog.atomic import atomic_write_text
+
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -40,8 +42,7 @@ def main() -> None:
             dropped[row.get("page", "?")] += 1
         else:
             kept.append(row)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in kept), encoding="utf-8")
+    atomic_write_text(args.out, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in kept))
     print(f"kept {len(kept)} of {len(rows)} lines; dropped {sum(dropped.values())} "
           f"(CER > {args.max_cer:.0%}, >= {args.min_chars} characters) on {len(dropped)} pages")
     for page, n in dropped.most_common(10):
