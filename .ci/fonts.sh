@@ -23,6 +23,10 @@ PACKAGES=(
     fonts-lobster           # bold condensed script
     fonts-levien-typoscript # ATF Typo Script revival
     fonts-joscelyn          # secretary hand
+    fonts-havana            # upright everyday script
+    fonts-isabella          # calligraphic book hand (Isabella Breviary)
+    fonts-gnutypewriter     # typewriter: typed lines
+    fonts-urw-base35        # only its Z003, a chancery script, is used
 )
 
 if ! command -v apt-get >/dev/null 2>&1 || ! command -v dpkg-query >/dev/null 2>&1; then

@@ -43,6 +43,20 @@ def test_fonts_are_found_sorted_with_stable_unique_ids():
     assert all(f.id == f.id.lower() and " " not in f.id for f in FONTS)
 
 
+@needs_fonts
+def test_single_font_files_are_taken_from_book_face_packages(tmp_path):
+    # fonts-urw-base35 holds book faces and one chancery script: only the script is a handwriting font
+    urw = tmp_path / "opentype" / "urw-base35"
+    urw.mkdir(parents=True)
+    for name in ("Z003-MediumItalic.otf", "NimbusRoman-Regular.otf"):
+        (urw / name).write_bytes(FONTS[0].path.read_bytes())
+    hand = tmp_path / "truetype" / "isabella"
+    hand.mkdir(parents=True)
+    (hand / "Isabella.ttf").write_bytes(FONTS[0].path.read_bytes())
+    assert [f.id for f in find_fonts([tmp_path])] == ["isabella", "z003-mediumitalic"]
+    assert len(find_fonts([tmp_path], all_fonts=True)) == 3
+
+
 def test_find_fonts_in_an_empty_folder(tmp_path):
     assert find_fonts([tmp_path]) == []
     assert find_fonts([tmp_path / "missing"]) == []

@@ -18,16 +18,18 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-__all__ = ["HANDWRITING_FONT_DIRS", "HELD_OUT_FONTS", "FONT_DIRS", "HandwritingFont", "find_fonts", "select_fonts", "missing_glyphs"]
+__all__ = ["HANDWRITING_FONT_DIRS", "HANDWRITING_FONT_FILES", "HELD_OUT_FONTS", "FONT_DIRS", "HandwritingFont", "find_fonts", "select_fonts", "missing_glyphs"]
 
 # folders (under a font directory) of the handwriting packages in .ci/fonts.sh
 HANDWRITING_FONT_DIRS = frozenset(
     {
         "bwht", "breip", "comic-neue", "dancingscript", "ecolier-court", "femkeklaver", "fifthhorseman",
-        "humor-sans", "joscelyn", "kaushanscript", "klee", "kristi", "leckerli-one", "levien", "lobster",
-        "rufscript", "sjfonts", "tomsontalks",
+        "gnutypewriter", "havana", "humor-sans", "isabella", "joscelyn", "kaushanscript", "klee", "kristi",
+        "leckerli-one", "levien", "lobster", "rufscript", "sjfonts", "tomsontalks",
     }
 )  # fmt: skip
+# single files taken from packages whose other fonts are book faces (fonts-urw-base35: Z003, a chancery script)
+HANDWRITING_FONT_FILES = frozenset({"Z003-MediumItalic"})
 
 # font ids the project keeps out of training: the held-out-fonts test set (bench/handwriting.py) is rendered in them
 HELD_OUT_FONTS = ("kristi", "stevehand", "kaushanscript-regular", "becausewementor-regular", "joscelyn-regular")
@@ -138,7 +140,7 @@ def find_fonts(dirs: Iterable[str | os.PathLike] | None = None, *, all_fonts: bo
     Args:
         dirs: folders searched recursively for .ttf/.otf files.
         all_fonts: take every font found, not only those in :data:`HANDWRITING_FONT_DIRS` folders
-            (for folders of your own fonts).
+            and the :data:`HANDWRITING_FONT_FILES` (for folders of your own fonts).
     """
     paths: list[Path] = []
     seen: set[Path] = set()  # packages may link one file into several folders
@@ -148,7 +150,11 @@ def find_fonts(dirs: Iterable[str | os.PathLike] | None = None, *, all_fonts: bo
             continue
         for p in sorted(root.rglob("*")):
             if p.suffix.lower() in _SUFFIXES and p.is_file() and p.resolve() not in seen:
-                if all_fonts or HANDWRITING_FONT_DIRS.intersection(p.relative_to(root).parts[:-1]):
+                if (
+                    all_fonts
+                    or p.stem in HANDWRITING_FONT_FILES
+                    or HANDWRITING_FONT_DIRS.intersection(p.relative_to(root).parts[:-1])
+                ):
                     seen.add(p.resolve())
                     paths.append(p)
     fonts: dict[str, HandwritingFont] = {}
