@@ -3,7 +3,10 @@
     python bench/splits.py [--data ../shared/data] [--out runs/splits]
 
 an4_train.jsonl / an4_dev.jsonl: AN4 train speakers split 90/10 by speaker (seed 0); AN4 test is untouched.
-fsdd_train.jsonl: all FSDD recordings (4 speakers; digits only).
+fsdd_train.jsonl / fsdd_test.jsonl: FSDD (isolated digits, 8 kHz) split by speaker (seed 0): one speaker
+    (nicolas, 500 recordings) held out for test, three train. Until git 2026-12-06 (night) fsdd_train held all
+    four: the shipped speech model has heard nicolas, so fsdd_test is a held-out set only for models trained
+    from scratch after that (bench/speech.py --sets fsdd_test says so).
 dhsd_train/dev/test.jsonl: DHSD split by writer (seed 0): 4 writers dev, 5 writers test, the rest train.
 so762_train/dev/test.jsonl: speechocean762 train speakers split by speaker (12 held out for dev, seed 0); its
     own test (125 other speakers) is untouched.
@@ -68,7 +71,9 @@ def main() -> None:
     _write(train, data / "an4", out / "an4_train.jsonl")
     _write(dev, data / "an4", out / "an4_dev.jsonl")
     _write(_read(data / "an4" / "test.jsonl"), data / "an4", out / "an4_test.jsonl")
-    _write(_read(data / "fsdd" / "all.jsonl"), data / "fsdd", out / "fsdd_train.jsonl")
+    train, test = _split_groups(_read(data / "fsdd" / "all.jsonl"), "speaker", [1], seed=0)
+    _write(train, data / "fsdd", out / "fsdd_train.jsonl")
+    _write(test, data / "fsdd", out / "fsdd_test.jsonl")
     _english_speech(data, out)
     _hooker(data, out)
     _sentences(data, out)
