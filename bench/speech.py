@@ -19,7 +19,7 @@ Sets (none of them seen in training or used to pick checkpoints or tune the LM):
   tts_an4      200 AN4-style prompts (bench/an4_prompts.py, seed 99) spoken by 12 held-out voices
 Not in the default list:
   fsdd_test    FSDD speaker nicolas: 500 isolated digits at 8 kHz (bench/splits.py). Held out of training only since
-               the split of 2026-12-06 (night): every speech model shipped until then heard him, so its figure
+               the commit that added it (2026-12-06): every speech model shipped before then heard him, so its figure
                there is not a held-out one; it is for models trained from scratch on the three-speaker fsdd_train.
 The synthetic sets are written once to runs/tts_test_en and runs/tts_test_an4.
 `recog eval MANIFEST --model speech --decoder greedy --json` reproduces a greedy row; without --decoder the

@@ -4,9 +4,9 @@
 
 an4_train.jsonl / an4_dev.jsonl: AN4 train speakers split 90/10 by speaker (seed 0); AN4 test is untouched.
 fsdd_train.jsonl / fsdd_test.jsonl: FSDD (isolated digits, 8 kHz) split by speaker (seed 0): one speaker
-    (nicolas, 500 recordings) held out for test, three train. Until git 2026-12-06 (night) fsdd_train held all
-    four: the shipped speech model has heard nicolas, so fsdd_test is a held-out set only for models trained
-    from scratch after that (bench/speech.py --sets fsdd_test says so).
+    (nicolas, 500 recordings) held out for test, three train. Before the commit that added fsdd_test (2026-12-06)
+    fsdd_train held all four: the shipped speech model has heard nicolas, so fsdd_test is a held-out set only for
+    models trained from scratch on the three-speaker list (bench/speech.py --sets fsdd_test says so).
 dhsd_train/dev/test.jsonl: DHSD split by writer (seed 0): 4 writers dev, 5 writers test, the rest train.
 so762_train/dev/test.jsonl: speechocean762 train speakers split by speaker (12 held out for dev, seed 0); its
     own test (125 other speakers) is untouched.
