@@ -14,7 +14,8 @@ native_train/dev/test.jsonl: CMU ARCTIC (bdl, slt) and cathy split by prompt, so
     test = ARCTIC prompts b0440..b0539, dev = a0560..a0593, the rest train (the three voices are in all three).
 speech_dev.jsonl: an4_dev + so762_dev + native_dev, the checkpoint-selection set of the English speech model.
 hooker_train/dev/test.jsonl: Joseph Hooker's letter lines; its page split (test untouched), 16 train pages
-    held out for dev (seed 0).
+    held out for dev (seed 0). hooker_train_clean.jsonl: hooker_train less the lines named in
+    bench/hooker_unreadable.txt (crops that miss their writing: bench/drop_unreadable.py), the training list.
 handwriting_dev.jsonl: hooker_dev + dhsd_dev, the checkpoint-selection set of the handwriting model.
 english_sentences_train.txt / english_sentences_test.txt: ../shared/data/text sentences for synthetic speech
     and lines: the first 100 Harvard sentences (the file holds 20) are held out for synthetic tests, the rest train.
@@ -116,8 +117,19 @@ def _dev_from_train(src: Path, key: str, n_dev: int, prefix: Path) -> None:
     _write(_read(src / "test.jsonl"), src, Path(f"{prefix}_test.jsonl"))
 
 
+UNREADABLE = Path(__file__).resolve().parent / "hooker_unreadable.txt"
+
+
 def _hooker(data: Path, out: Path) -> None:
     _dev_from_train(data / "hooker", "page", 16, out / "hooker")
+    drop = {line.strip() for line in UNREADABLE.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")}
+    train = _read(out / "hooker_train.jsonl")
+    missing = drop - {Path(r["path"]).name for r in train}
+    if missing:
+        raise SystemExit(f"{UNREADABLE}: {len(missing)} listed lines are not in hooker train "
+                         f"(e.g. {sorted(missing)[0]}): has ../shared/data/hooker changed?")
+    _write([r for r in train if Path(r["path"]).name not in drop], out, out / "hooker_train_clean.jsonl")
 
 
 def _sentences(data: Path, out: Path) -> None:

@@ -42,3 +42,27 @@ def test_an_items_file_of_another_manifest_is_refused(tmp_path):
     res = _run(m, other, "--out", tmp_path / "o.jsonl")
     assert res.returncode != 0 and "c.jpg does not match" in res.stderr
     assert not (tmp_path / "o.jsonl").exists()
+
+
+def test_list_out_names_the_dropped_lines(tmp_path):
+    rows = [{"path": "x/keep.jpg", "text": "a long readable line"}, {"path": "x/gone.jpg", "text": "a long unreadable line"}]
+    items = [{"name": r["path"], "ref": r["text"], "char_errors": e, "chars": len(r["text"])} for r, e in zip(rows, [0, 20])]
+    names = tmp_path / "dropped.txt"
+    res = _run(_jsonl(tmp_path / "m.jsonl", rows), _jsonl(tmp_path / "items.jsonl", items),
+               "--out", tmp_path / "o.jsonl", "--list-out", names)
+    assert res.returncode == 0, res.stderr
+    assert [n for n in names.read_text(encoding="utf-8").splitlines() if not n.startswith("#")] == ["gone.jpg"]
+
+
+def test_splits_write_the_clean_hooker_training_list(shared_data, tmp_path):
+    """bench/splits.py drops exactly the lines of bench/hooker_unreadable.txt from Hooker train, nothing else."""
+    root = Path(__file__).resolve().parents[1]
+    res = subprocess.run([sys.executable, str(root / "bench" / "splits.py"), "--data", str(shared_data), "--out", str(tmp_path)],
+                         capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    listed = {n for n in (root / "bench" / "hooker_unreadable.txt").read_text(encoding="utf-8").splitlines()
+              if n and not n.startswith("#")}
+    train = [Path(json.loads(x)["path"]).name for x in (tmp_path / "hooker_train.jsonl").read_text().splitlines()]
+    clean = [Path(json.loads(x)["path"]).name for x in (tmp_path / "hooker_train_clean.jsonl").read_text().splitlines()]
+    assert len(listed) == 162 and listed <= set(train)
+    assert clean == [n for n in train if n not in listed]
