@@ -9,7 +9,8 @@ training sentences, a rapidfuzz wheel for the device's Python 3.12, a dist-info 
 the source tree, the two recipes and the driver `bench/wip/gpu_run.sh`. Move the large tracked binaries (exports/,
 the plugins' models/ except plugins/recog_image/models/handwriting.safetensors, the run's INIT) out of the tree for the call, then run there:
 `DEVICE=1 BUDGET=545 bash OUT/run.sh 2>&1 | tee $OUT/run.log` with carry [OUT] and timeout_s 590.
-Results: $OUT/a (fine-tune of --init) and $OUT/b (a larger model from scratch): log.jsonl, model.safetensors.
+Results: $OUT/a (fine-tune of INIT) and $OUT/b (INIT widened to 256 LSTM units, then fine-tuned; both keep a
+moving average of the weights): log.jsonl, model.safetensors (float16). Hooker train is the cleaned list.
 """
 
 from __future__ import annotations
@@ -49,8 +50,9 @@ def main() -> None:
     out, splits = ROOT / a.out, ROOT / a.splits
     shutil.rmtree(out, ignore_errors=True)
     (out / "img").mkdir(parents=True)
-    for name, limit in (("hooker_train", None), ("hooker_dev", None), ("dhsd_train", a.dhsd_lines), ("dhsd_dev", None)):
-        print(name, copy_manifest(splits / f"{name}.jsonl", out, name, limit))
+    for name, src, limit in (("hooker_train", "hooker_train_clean", None), ("hooker_dev", "hooker_dev", None),
+                             ("dhsd_train", "dhsd_train", a.dhsd_lines), ("dhsd_dev", "dhsd_dev", None)):
+        print(name, copy_manifest(splits / f"{src}.jsonl", out, name, limit))
     (out / "dev.jsonl").write_text((out / "hooker_dev.jsonl").read_text() + (out / "dhsd_dev.jsonl").read_text())
     shutil.copyfile(splits / "english_sentences_train.txt", out / "english_sentences_train.txt")
     fonts = subprocess.run([sys.executable, "-m", "recog", "render", "--list-fonts"], capture_output=True, text=True,

@@ -24,7 +24,7 @@ echo "items/epoch $ITEMS; setup $(( $(date +%s) - T0 )) s"
 RA=${RA:-$G/a.recipe.json}; RB=${RB:-$G/b.recipe.json}; INIT=${INIT:-plugins/recog_image/models/handwriting.safetensors}
 probe() {  # both runs side by side, as in the real run
   $R train $DATA --recipe $RA --init $INIT --max-steps $PROBE_STEPS --overwrite --out /tmp/pa --quiet > /tmp/pa.log 2>&1 &
-  $R train $DATA --recipe $RB --max-steps $PROBE_STEPS --overwrite --out /tmp/pb --quiet > /tmp/pb.log 2>&1 &
+  $R train $DATA --recipe $RB --init $INIT --max-steps $PROBE_STEPS --overwrite --out /tmp/pb --quiet > /tmp/pb.log 2>&1 &
   wait
 }
 probe
@@ -58,10 +58,14 @@ EA=$(epochs $SA); EB=$(epochs $SB); KA=$(( EA / 6 > 0 ? EA / 6 : 1 )); KB=$(( EB
 EA=$(( EA / KA * KA )); EB=$(( EB / KB * KB ))
 every $RA $KA /tmp/ra.json; every $RB $KB /tmp/rb.json
 echo "s/step A $SA B $SB; left $LEFT s; epochs A $EA (dev every $KA) B $EB (dev every $KB)"
-[ "$EA" -gt 0 ] && timeout $((LEFT + 15)) $R train $DATA --recipe /tmp/ra.json --init $INIT --epochs $EA --out $OUT/a --quiet > $OUT/a.log 2>&1 &
-[ "$EB" -gt 0 ] && timeout $((LEFT + 15)) $R train $DATA --recipe /tmp/rb.json --epochs $EB --out $OUT/b --quiet > $OUT/b.log 2>&1 &
+[ "$EA" -gt 0 ] && timeout $((LEFT + 15)) $R train $DATA --recipe /tmp/ra.json --init $INIT --epochs $EA --ema 0.999 --out $OUT/a --quiet > $OUT/a.log 2>&1 &
+[ "$EB" -gt 0 ] && timeout $((LEFT + 15)) $R train $DATA --recipe /tmp/rb.json --init $INIT --epochs $EB --ema 0.999 --out $OUT/b --quiet > $OUT/b.log 2>&1 &
 wait
 rm -f $OUT/a/checkpoint.pt $OUT/b/checkpoint.pt
+# float16 weights (exact for the shipped pipeline, which stores float16 anyway): the wider bundle in float32 is over
+# the 16 MB a file the device returns
+for d in a b; do [ -f $OUT/$d/model.safetensors ] && python3 -c "import sys, recog; recog.Bundle.load(sys.argv[1]).save(sys.argv[1], half=True)" $OUT/$d/model.safetensors; done
+ls -la $OUT/a $OUT/b
 tail -n2 $OUT/a.log $OUT/b.log
 grep '"dev"' $OUT/a/log.jsonl | tail -n3; grep '"dev"' $OUT/b/log.jsonl | tail -n3
 echo "total $(( $(date +%s) - T0 )) s"
