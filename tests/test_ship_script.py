@@ -1,0 +1,39 @@
+"""bench/ship.sh: the ship pipeline's steps in order (DRY=1), and clear refusals of bad arguments."""
+
+import os
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _ship(*args, dry=True):
+    env = dict(os.environ, DRY="1") if dry else dict(os.environ)
+    return subprocess.run(["bash", str(ROOT / "bench" / "ship.sh"), *map(str, args)], capture_output=True, text=True, env=env)
+
+
+def test_dry_run_lists_the_handwriting_pipeline_in_order(tmp_path):
+    bundle = ROOT / "plugins" / "recog_image" / "models" / "handwriting.safetensors"
+    note = tmp_path / "note.txt"
+    note.write_text("2026-12-07, runs/x: a note", encoding="utf-8")
+    res = _ship("handwriting", bundle, note)
+    assert res.returncode == 0, res.stderr
+    steps = [line.split(" ", 2)[2] for line in res.stdout.splitlines() if line.startswith("== ")]
+    order = ["bench/ship.py", "build_lms.sh handwriting", "exports/build.sh handwriting", "--survey handwriting",
+             "bench/handwriting.py --record", "exports/build.sh handwriting", "-m pytest", "--report 10 --by page", "done"]
+    assert len(steps) == len(order) and all(word in step for word, step in zip(order, steps))
+    assert "--note 2026-12-07, runs/x: a note" in steps[0] and "hooker_test=runs/splits/hooker_test.jsonl" in steps[0]
+    assert "tests/test_shipped_models.py" in steps[6] and "tests/test_tts.py" not in steps[6]
+
+
+def test_bad_arguments_are_refused_with_the_reason(tmp_path):
+    res = _ship("handwriting", tmp_path / "missing.safetensors")
+    assert res.returncode == 2 and "missing.safetensors: no such bundle" in res.stderr
+    bundle = tmp_path / "b.safetensors"
+    bundle.write_bytes(b"x")
+    res = _ship("handwriting", bundle, tmp_path / "nonote.txt")
+    assert res.returncode == 2 and "nonote.txt: no such note file" in res.stderr
+    res = _ship("ocr", bundle)
+    assert res.returncode == 2 and "unknown model 'ocr'" in res.stderr
+    res = _ship("speech")
+    assert res.returncode == 2 and "usage" in res.stderr
