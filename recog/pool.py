@@ -8,8 +8,11 @@ while processes with one thread each never wait for one another (issue 17; ``ben
 A recogniser goes to its workers as a *recipe*, ``make()``, a picklable callable that builds it from its bundle
 or export file (``Recognizer.from_bundle`` with the same arguments, or the runtime's constructor). On Linux the
 workers are forked (they start at once; a spawned one imports torch again: ~4 s here, ``python -X importtime -c
-"import recog.recognizer"``) and set their thread count before any work; elsewhere, or once CUDA is initialised,
-they are spawned, so a script that uses workers there needs the usual ``if __name__ == "__main__":`` guard.
+"import recog.recognizer"``) and set their thread count before any work. Workers of more than one thread each, any
+platform but Linux, and a process where CUDA is initialised spawn them instead, so a script that uses workers there
+needs the usual ``if __name__ == "__main__":`` guard: GNU OpenMP's thread pool does not survive a fork, and a forked
+worker whose parent had run a parallel region hangs at its first multi-threaded operation (seen with
+``OMP_NUM_THREADS=2``).
 Inputs are paths, bytes or arrays (anything picklable); each worker transcribes a chunk of similar-sized inputs
 with the recogniser's own ``transcribe_batch``.
 """
@@ -93,11 +96,14 @@ def _transcribe(chunk: list[tuple[int, Any]], batch_size: int) -> list[tuple[int
 
 
 # --- in the caller -------------------------------------------------------------------------------------
-def _context() -> multiprocessing.context.BaseContext:
-    """Fork on Linux (fast; the workers set their own threads first), unless CUDA is initialised here: spawn."""
+def _context(threads: int) -> multiprocessing.context.BaseContext:
+    """Fork on Linux for one-thread workers (fast; they set their thread count first, and one thread never enters
+    an OpenMP parallel region); spawn for workers of several threads (a forked copy of this process's OpenMP pool
+    deadlocks), once CUDA is initialised here, and on other platforms."""
     torch = sys.modules.get("torch")
     cuda_up = torch is not None and torch.cuda.is_initialized()
-    return multiprocessing.get_context("fork" if sys.platform == "linux" and not cuda_up else "spawn")
+    fork = sys.platform == "linux" and not cuda_up and threads == 1
+    return multiprocessing.get_context("fork" if fork else "spawn")
 
 
 def _size(source: Any) -> int:
@@ -160,9 +166,11 @@ def transcribe_parallel(
     chunks = [[(i, sources[i]) for i in order[k : k + per_chunk]] for k in range(0, n, per_chunk)]
     results: list[Any] = [None] * n
     done = 0
+    threads = threads or process_threads()
+    context = _context(threads)
     try:
-        with ProcessPoolExecutor(workers, mp_context=_context(),
-                                 initializer=_start, initargs=(make, threads or process_threads())) as pool:
+        with ProcessPoolExecutor(workers, mp_context=context,
+                                 initializer=_start, initargs=(make, threads)) as pool:
             futures = [pool.submit(_transcribe, c, batch_size) for c in chunks]
             for f in as_completed(futures):
                 chunk = f.result()
@@ -172,7 +180,9 @@ def transcribe_parallel(
                 if progress is not None:
                     progress(done, n, {})
     except BrokenProcessPool as e:
-        raise ConfigError(f"a transcription worker process died ({e}); run with workers=1 to see why") from None
+        hint = ("; workers are spawned here (they re-import the main script: a script that starts them needs "
+                "`if __name__ == \"__main__\":`)" if context.get_start_method() == "spawn" else "")
+        raise ConfigError(f"a transcription worker process died ({e}); run with workers=1 to see why{hint}") from None
     except (TypeError, AttributeError) as e:  # pickling an input or the recipe
         if "pickle" not in str(e):
             raise

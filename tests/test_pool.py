@@ -1,6 +1,7 @@
 """Transcription by worker processes (recog.pool): same results, in order, errors in place, clear bad settings."""
 
 import json
+import os
 import pickle
 import subprocess
 import sys
@@ -113,3 +114,39 @@ def test_a_recognizer_built_in_memory_says_it_cannot_use_workers():
 def test_errors_cross_process_boundaries_intact(err):
     back = pickle.loads(pickle.dumps(err))
     assert type(back) is type(err) and str(back) == str(err)
+
+
+def test_workers_of_two_threads_finish_after_the_parent_ran_a_parallel_region(tmp_path):
+    """A forked copy of GNU OpenMP's thread pool deadlocks at the child's first parallel operation: workers of more
+    than one thread must not be forked (they hung under OMP_NUM_THREADS=2 before they were spawned)."""
+    from recog.pool import _context
+
+    assert _context(1).get_start_method() == ("fork" if sys.platform == "linux" else "spawn")
+    assert _context(2).get_start_method() == "spawn"
+    script = tmp_path / "two_threads.py"
+    script.write_text(
+        "import glob, torch, recog\n"
+        "if __name__ == '__main__':\n"
+        "    torch.set_num_threads(2)\n"
+        "    x = torch.randn(3000, 3000); (x.half().float() + 1).sum()  # a parallel region in the parent\n"
+        "    rec = recog.load('speech', decoder='greedy')\n"
+        f"    wavs = sorted(glob.glob({str(ROOT / 'samples' / 'speech' / '*.wav')!r}))\n"
+        "    alone = [t.text for t in rec.transcribe_batch(wavs)]\n"
+        "    pooled = [t.text for t in rec.transcribe_batch(wavs, workers=2)]\n"
+        "    assert pooled == alone and all(alone), (pooled, alone)\n"
+        "    print('ok', len(pooled))\n")
+    env = {**os.environ, "OMP_NUM_THREADS": "2"}
+    try:
+        out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=180)
+    except subprocess.TimeoutExpired:
+        pytest.fail("workers of two threads hung (a forked OpenMP pool?)")
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "ok 4"
+    # the same script without its main guard: the spawned workers re-run it and die; a clear error, never a hang
+    unguarded = tmp_path / "unguarded.py"
+    unguarded.write_text(script.read_text().replace("if __name__ == '__main__':\n", "if True:\n"))
+    out = subprocess.run([sys.executable, "-c", f"import runpy, recog\ntry:\n    runpy.run_path({str(unguarded)!r}, "
+                          "run_name='__main__')\nexcept recog.errors.ConfigError as e:\n    print('ConfigError:', e)"],
+                         capture_output=True, text=True, env=env, timeout=180)
+    assert "ConfigError: a transcription worker process died" in out.stdout, (out.stdout, out.stderr[-2000:])
+    assert 'if __name__ == "__main__":' in out.stdout
