@@ -517,7 +517,8 @@ def _quantize(src: Path, dst: Path) -> None:
     keep_float = [n.name for n in graph.node if n.name.lstrip("/").startswith(FEATURE_SCOPE + "/")]
     with _quiet():
         quantize_dynamic(
-            str(src), str(dst), op_types_to_quantize=_INT8_OPS, nodes_to_exclude=keep_float, weight_type=QuantType.QInt8
+            str(src), str(dst), op_types_to_quantize=_INT8_OPS, nodes_to_exclude=keep_float, weight_type=QuantType.QInt8,
+            per_channel=True,
         )
 
 
