@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 
 import recog
 from recog import Bundle
@@ -32,13 +33,18 @@ def main() -> None:
     ap.add_argument("--test", action="append", default=[], help="NAME=MANIFEST (repeatable)")
     ap.add_argument("--note", default="", help="free text stored as training.note (data, command, wall time)")
     a = ap.parse_args()
+    tests = [spec.split("=", 1) for spec in a.test]
+    for spec, pair in zip(a.test, tests):  # before anything is written: a missing test set leaves the shipped model as it was
+        if len(pair) != 2 or not pair[0]:
+            ap.error(f"--test {spec!r}: expected NAME=MANIFEST")
+        if not Path(pair[1]).is_file():
+            ap.error(f"--test {spec}: {pair[1]}: no such manifest (bench/wip/README.md, 'A fresh machine', makes the test sets)")
     bundle = Bundle.load(a.run_bundle)
     if a.note:
         bundle.training["note"] = a.note
     bundle.save(a.out, half=True)  # float16 weights: half the size, same transcripts (checked below)
     shipped = recog.load(a.out, decoder="greedy")  # stored metrics are greedy; bench/ prints beam + LM rows
-    for spec in a.test:
-        name, manifest = spec.split("=", 1)
+    for name, manifest in tests:
         r = recog.evaluate(manifest, shipped)
         bundle.metrics[name] = {"manifest": manifest, **r.to_dict()}
         print(f"{name}: {json.dumps(bundle.metrics[name])}")
