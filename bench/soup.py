@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 
 import recog
-
 from recog import Bundle
 
 

@@ -2,6 +2,7 @@
 
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,3 +38,15 @@ def test_bad_arguments_are_refused_with_the_reason(tmp_path):
     assert res.returncode == 2 and "unknown model 'ocr'" in res.stderr
     res = _ship("speech")
     assert res.returncode == 2 and "usage" in res.stderr
+
+
+def test_ship_py_refuses_a_missing_test_set_before_writing_anything(tmp_path):
+    """A fresh machine without the test renders: bench/ship.py names the manifest and leaves the target alone."""
+    bundle = ROOT / "plugins" / "recog_image" / "models" / "handwriting.safetensors"
+    out = tmp_path / "shipped.safetensors"
+    cmd = [sys.executable, str(ROOT / "bench" / "ship.py"), str(bundle), str(out)]
+    res = subprocess.run([*cmd, "--test", f"fonts={tmp_path / 'nope.jsonl'}"], capture_output=True, text=True)
+    assert res.returncode == 2 and "nope.jsonl: no such manifest" in res.stderr and "Traceback" not in res.stderr
+    res = subprocess.run([*cmd, "--test", "fonts"], capture_output=True, text=True)
+    assert res.returncode == 2 and "expected NAME=MANIFEST" in res.stderr
+    assert not out.exists()
