@@ -33,6 +33,8 @@ _LAZY = {
     "evaluate": "api",
     "default_model_for": "api",
     "EvalReport": "api",
+    "paired_bootstrap": "bootstrap",
+    "Comparison": "bootstrap",
     "resolve_model": "api",
     "model_lm_path": "api",
     "BeamCTCDecoder": "beam",

@@ -233,13 +233,15 @@ def _eval(args: argparse.Namespace) -> int:
         raise RecogError(f"--report N must be >= 1, got {args.report}")
     if args.by is not None and args.report is None:
         args.report = 20
+    cluster_by = "speaker/writer" if args.by in ("speaker", "writer") else args.by or "auto"  # for --against
     if args.by in ("speaker", "writer"):
         args.by = None  # the manifest's speaker/writer is each item's group
     corpus = args.manifest
-    if args.by is not None:  # checked before the model runs; the corpus is read once
+    if args.by is not None or args.against is not None:  # checked before the model runs; the corpus is read once
         from .corpus import read_corpus
 
         corpus = read_corpus(args.manifest)
+    if args.by is not None:
         fields = sorted({k for u in corpus for k in u.extra})
         if args.by not in fields:
             raise RecogError(f"{args.manifest}: --by {args.by}: no item has that field "
@@ -247,6 +249,14 @@ def _eval(args: argparse.Namespace) -> int:
     report = score(corpus, _load(args, args.model), batch_size=args.batch_size, workers=args.workers,
                    progress=None if args.quiet else ProgressBar("eval"))
     d = report.to_dict()
+    comparison = None
+    if args.against is not None:  # the baseline reads the same items with the same decoder; B = --model, A = --against
+        from .bootstrap import paired_bootstrap
+
+        base = score(corpus, _load(args, args.against), batch_size=args.batch_size, workers=args.workers,
+                     progress=None if args.quiet else ProgressBar("eval"))
+        comparison = paired_bootstrap(base, report, by=cluster_by)
+        d["against"] = {"model": args.against, **base.to_dict(), "comparison": comparison.to_dict()}
     if args.items is not None:
         atomic_write_text(args.items, "".join(json.dumps(it.to_dict(), ensure_ascii=False, default=str) + "\n"
                                               for it in report.items))
@@ -261,8 +271,10 @@ def _eval(args: argparse.Namespace) -> int:
     else:
         rtf = "n/a" if d["rtf"] is None else f"{d['rtf']:.4f}"
         secs = "n/a" if d["input_seconds"] is None else f"{d['input_seconds']:.1f}"
-        print(f"CER {d['cer']:.2%}  WER {d['wer']:.2%}  items {d['n']}  input seconds {secs}  "
+        print(f"CER {report.cer:.2%}  WER {report.wer:.2%}  items {d['n']}  input seconds {secs}  "
               f"wall seconds {d['wall_seconds']:.2f}  RTF {rtf}  items/s {d['items_per_second']:.1f}")
+        if comparison is not None:
+            print(comparison.describe(a=args.against, b=args.model))
         if top is not None:
             sys.stdout.write(_error_report(report, top, args.by))
     return 0
@@ -543,6 +555,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "frequent confusions, CER by speaker/writer (or --by) and the N worst items")
     e.add_argument("--by", metavar="FIELD", help="report CER by this manifest field (e.g. page) instead of by "
                    "speaker/writer (implies --report)")
+    e.add_argument("--against", metavar="MODEL",
+                   help="also score MODEL (same data, same decoder) and tell whether --model's CER differs from its "
+                        "by more than the choice of items explains: a paired bootstrap over pages, else "
+                        "speakers/writers, else items (or --by FIELD's values)")
     e.add_argument("--items", type=Path, metavar="JSONL",
                    help="write every item's reference, hypothesis and error counts to this JSONL file")
     e.add_argument("--quiet", action="store_true", help="no progress bar (it is only drawn on a terminal anyway)")

@@ -80,6 +80,32 @@ def test_eval_json_keys(toy_bundle, tmp_path, capsys):
     assert d["input_seconds"] == pytest.approx((8 + 4) * 0.01)
 
 
+def test_eval_against_a_baseline_pairs_the_same_items(toy_bundle, tmp_path, capsys):
+    cfg = Bundle.load(toy_bundle)
+    torch.manual_seed(1)  # another untrained toy model: other hypotheses
+    other = Bundle(cfg.model_config, cfg.alphabet, "toy", {}, CTCModel(cfg.model_config).state_dict(),
+                   name="toy2").save(tmp_path / "toy2.safetensors")
+    texts, pages = ["ab", "cab", "dab", "a"], ["p1", "p1", "p2", "p3"]
+    paths = _toy_files(tmp_path, texts)
+    (tmp_path / "m.jsonl").write_text("".join(json.dumps({"path": p, "text": t, "page": g}) + "\n"
+                                              for p, t, g in zip(paths, texts, pages)))
+    base = ["eval", str(tmp_path / "m.jsonl"), "--json", "--quiet", "--decoder", "greedy"]
+    assert main(base + ["--model", str(toy_bundle)]) == 0
+    alone = json.loads(capsys.readouterr().out)
+    assert main(base + ["--model", str(other), "--against", str(toy_bundle)]) == 0
+    d = json.loads(capsys.readouterr().out)
+    c = d["against"]["comparison"]
+    assert d["against"]["model"] == str(toy_bundle) and d["against"]["cer"] == alone["cer"] != d["cer"]
+    assert c["cer_a"] == pytest.approx(alone["cer"], abs=1e-5) and c["cer_b"] == pytest.approx(d["cer"], abs=1e-5)
+    assert c["delta"] == pytest.approx(c["cer_b"] - c["cer_a"], abs=2e-5) and c["low"] <= c["delta"] <= c["high"]
+    assert c["clusters"] == 3 and c["resamples"] == 2000  # the pages
+    assert main([a for a in base if a != "--json"] + ["--model", str(toy_bundle), "--against", str(toy_bundle)]) == 0
+    out = capsys.readouterr().out
+    assert f"{toy_bundle} vs {toy_bundle}: CER" in out and "+0.00 points" in out and "not significant at 95%" in out
+    assert main(base + ["--model", str(toy_bundle), "--against", str(tmp_path / "nope.safetensors")]) != 0
+    assert "nope.safetensors" in capsys.readouterr().err
+
+
 def test_eval_report_counts_errors_by_kind_group_and_item(toy_bundle, tmp_path, capsys):
     from recog import hookimpl
     from recog.decode import CTCHypothesis
