@@ -1,7 +1,7 @@
-"""Is model B really better than model A? A paired bootstrap of the CER difference on the same items.
+"""Is model B really better than model A? A paired bootstrap of the CER (or WER) difference on the same items.
 
-Two models read the same corpus; resampling its items (with replacement) many times and re-computing both CERs
-on each resample gives the spread of the difference that the choice of test items alone would cause (Koehn 2004;
+Two models read the same corpus; resampling its items (with replacement) many times and re-computing both error
+rates on each resample gives the spread of the difference that the choice of test items alone would cause (Koehn 2004;
 Bisani & Ney 2004). Lines of one page, or utterances of one speaker, are not independent draws, so by default
 whole clusters are resampled: an item's page when it has one, else its speaker or writer, else the item itself.
 Pure Python: it runs without PyTorch, on reports of either engine.
@@ -22,11 +22,12 @@ __all__ = ["Comparison", "paired_bootstrap"]
 
 @dataclass(frozen=True)
 class Comparison:
-    """CER of model B against model A on the same items; ``delta`` < 0: B makes fewer errors."""
+    """An error rate of model B against model A on the same items; ``delta`` < 0: B makes fewer errors."""
 
-    cer_a: float
-    cer_b: float
-    delta: float  # cer_b - cer_a, as fractions (0.001 = 0.1 points)
+    metric: str  # "cer" or "wer"
+    a: float  # A's error rate on the whole corpus
+    b: float
+    delta: float  # b - a, as fractions (0.001 = 0.1 points)
     low: float  # the ``level`` interval of delta over the resamples (percentile bootstrap)
     high: float
     b_better: float  # fraction of resamples in which B's CER is below A's
@@ -41,7 +42,7 @@ class Comparison:
         return self.low > 0 or self.high < 0
 
     def to_dict(self) -> dict:
-        return {"cer_a": round(self.cer_a, 5), "cer_b": round(self.cer_b, 5), "delta": round(self.delta, 5),
+        return {"metric": self.metric, "a": round(self.a, 5), "b": round(self.b, 5), "delta": round(self.delta, 5),
                 "low": round(self.low, 5), "high": round(self.high, 5), "b_better": round(self.b_better, 4),
                 "level": self.level, "significant": self.significant, "clusters": self.clusters,
                 "cluster_by": self.cluster_by, "resamples": self.resamples}
@@ -49,7 +50,7 @@ class Comparison:
     def describe(self, a: str = "A", b: str = "B") -> str:
         """One line: ``B vs A: CER 12.70% vs 12.76%, -0.06 points (95% interval -0.21 to +0.09, ...)``."""
         verdict = ("significant" if self.significant else "not significant") + f" at {self.level:.0%}"
-        return (f"{b} vs {a}: CER {self.cer_b:.2%} vs {self.cer_a:.2%}, {100 * self.delta:+.2f} points "
+        return (f"{b} vs {a}: {self.metric.upper()} {self.b:.2%} vs {self.a:.2%}, {100 * self.delta:+.2f} points "
                 f"({self.level:.0%} interval {100 * self.low:+.2f} to {100 * self.high:+.2f}; {verdict}; {b} better in "
                 f"{self.b_better:.0%} of {self.resamples} resamples of {self.clusters} clusters: {self.cluster_by})")
 
@@ -79,33 +80,38 @@ def _check_same_items(a: Sequence[ItemScore], b: Sequence[ItemScore]) -> None:
                             "same corpus with the same text normaliser")
 
 
-def paired_bootstrap(a: EvalReport, b: EvalReport, *, by: str = "auto", resamples: int = 2000, level: float = 0.95,
-                     seed: int = 0) -> Comparison:
-    """Compare the CER of report ``b`` with report ``a`` (two models, one corpus, items in the same order).
+def paired_bootstrap(a: EvalReport, b: EvalReport, *, metric: str = "cer", by: str = "auto", resamples: int = 2000,
+                     level: float = 0.95, seed: int = 0) -> Comparison:
+    """Compare the error rate of report ``b`` with report ``a`` (two models, one corpus, items in the same order).
 
     Args:
+        metric: ``"cer"`` (character errors per reference character) or ``"wer"`` (words).
         by: what is resampled: ``"auto"`` (an item's ``page`` field when it has one, else its speaker/writer, else
             the item), ``"item"``, ``"speaker/writer"`` or any manifest field (items without it stand alone).
         resamples: bootstrap resamples (>= 100).
         level: the interval's coverage, in (0, 1).
         seed: the resampling's seed: the same inputs give the same interval.
     """
+    if metric not in ("cer", "wer"):
+        raise DataError(f"paired bootstrap: metric must be 'cer' or 'wer', got {metric!r}")
     if resamples < 100:
         raise DataError(f"paired bootstrap: resamples must be at least 100, got {resamples}")
     if not 0 < level < 1:
         raise DataError(f"paired bootstrap: level must be between 0 and 1, got {level}")
     _check_same_items(a.items, b.items)
-    sums: dict[str, list[int]] = {}  # cluster -> [A's char errors, B's char errors, reference chars]
+    errors, units = ("char_errors", "chars") if metric == "cer" else ("word_errors", "words")
+    sums: dict[str, list[int]] = {}  # cluster -> [A's errors, B's errors, reference characters or words]
     for i, (x, y) in enumerate(zip(a.items, b.items)):
         s = sums.setdefault(_cluster_key(x, i, by), [0, 0, 0])
-        s[0] += x.char_errors
-        s[1] += y.char_errors
-        s[2] += x.chars
+        s[0] += getattr(x, errors)
+        s[1] += getattr(y, errors)
+        s[2] += getattr(x, units)
     cl = list(sums.values())
-    chars = sum(c[2] for c in cl)
-    if not cl or chars == 0:
-        raise DataError("paired bootstrap: the corpus has no reference characters to score")
-    cer_a, cer_b = sum(c[0] for c in cl) / chars, sum(c[1] for c in cl) / chars
+    total = sum(c[2] for c in cl)
+    if not cl or total == 0:
+        raise DataError(f"paired bootstrap: the corpus has no reference {'characters' if metric == 'cer' else 'words'} "
+                        "to score")
+    rate_a, rate_b = sum(c[0] for c in cl) / total, sum(c[1] for c in cl) / total
     rng = random.Random(seed)
     deltas, better = [], 0
     for _ in range(resamples):
@@ -122,4 +128,4 @@ def paired_bootstrap(a: EvalReport, b: EvalReport, *, by: str = "auto", resample
     low = deltas[max(0, math.floor(tail * resamples))]
     high = deltas[min(resamples - 1, math.ceil((1 - tail) * resamples) - 1)]
     label = {"auto": "page, else speaker/writer, else item"}.get(by, by)
-    return Comparison(cer_a, cer_b, cer_b - cer_a, low, high, better / resamples, level, len(cl), label, resamples)
+    return Comparison(metric, rate_a, rate_b, rate_b - rate_a, low, high, better / resamples, level, len(cl), label, resamples)

@@ -255,8 +255,8 @@ def _eval(args: argparse.Namespace) -> int:
 
         base = score(corpus, _load(args, args.against), batch_size=args.batch_size, workers=args.workers,
                      progress=None if args.quiet else ProgressBar("eval"))
-        comparison = paired_bootstrap(base, report, by=cluster_by)
-        d["against"] = {"model": args.against, **base.to_dict(), "comparison": comparison.to_dict()}
+        comparison = [paired_bootstrap(base, report, metric=m, by=cluster_by) for m in ("cer", "wer")]
+        d["against"] = {"model": args.against, **base.to_dict(), "comparison": {c.metric: c.to_dict() for c in comparison}}
     if args.items is not None:
         atomic_write_text(args.items, "".join(json.dumps(it.to_dict(), ensure_ascii=False, default=str) + "\n"
                                               for it in report.items))
@@ -273,8 +273,8 @@ def _eval(args: argparse.Namespace) -> int:
         secs = "n/a" if d["input_seconds"] is None else f"{d['input_seconds']:.1f}"
         print(f"CER {report.cer:.2%}  WER {report.wer:.2%}  items {d['n']}  input seconds {secs}  "
               f"wall seconds {d['wall_seconds']:.2f}  RTF {rtf}  items/s {d['items_per_second']:.1f}")
-        if comparison is not None:
-            print(comparison.describe(a=args.against, b=args.model))
+        for c in comparison or ():
+            print(c.describe(a=args.against, b=args.model))
         if top is not None:
             sys.stdout.write(_error_report(report, top, args.by))
     return 0

@@ -21,7 +21,7 @@ def test_identical_reports_differ_by_nothing():
     a = _report([1, 2, 0, 3] * 5, [f"p{i % 4}" for i in range(20)])
     c = paired_bootstrap(a, a)
     assert (c.delta, c.low, c.high, c.b_better) == (0, 0, 0, 0)
-    assert not c.significant and c.clusters == 4 and c.cer_a == c.cer_b == pytest.approx(30 / 200)
+    assert not c.significant and c.clusters == 4 and c.a == c.b == pytest.approx(30 / 200) and c.metric == "cer"
 
 
 def test_better_on_every_page_is_significant():
@@ -71,6 +71,8 @@ def test_seeded_and_checked():
     wide = paired_bootstrap(a, b, level=0.99)
     assert wide.low <= c.low <= c.delta + 0.05 and c.high <= wide.high and wide.high - wide.low > c.high - c.low
     assert json.loads(json.dumps(c.to_dict()))["clusters"] == 7
+    with pytest.raises(DataError, match="metric must be 'cer' or 'wer'"):
+        paired_bootstrap(a, b, metric="ser")
     with pytest.raises(DataError, match="100 and 70 items"):
         paired_bootstrap(_report([0] * 100, [None] * 100), a)
     shuffled = _report([0] * 70, pages)
@@ -83,3 +85,15 @@ def test_seeded_and_checked():
         paired_bootstrap(a, b, level=1.0)
     with pytest.raises(DataError, match="no reference characters"):
         paired_bootstrap(_report([0], [None], chars=0), _report([0], [None], chars=0))
+
+
+def test_word_error_rate_counts_words():
+    # two items of 4 words on two pages: A misses one word on each, B on one of them
+    items = lambda errs: tuple(ItemScore(f"l{i}", None, "a b c d", "a b c", 0, 7, e, 4, {"page": f"p{i}"})
+                               for i, e in enumerate(errs))
+    a = EvalReport(0, 2 / 8, 2, None, 1, None, 1, items([1, 1]))
+    b = EvalReport(0, 1 / 8, 2, None, 1, None, 1, items([1, 0]))
+    c = paired_bootstrap(a, b, metric="wer")
+    assert c.metric == "wer" and (c.a, c.b, c.delta) == (0.25, 0.125, -0.125) and c.clusters == 2
+    assert c.high == 0 and c.low == -0.25 and "WER 12.50% vs 25.00%, -12.50 points" in c.describe()
+    assert paired_bootstrap(a, b).delta == 0  # no character errors in either

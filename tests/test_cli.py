@@ -94,14 +94,16 @@ def test_eval_against_a_baseline_pairs_the_same_items(toy_bundle, tmp_path, caps
     alone = json.loads(capsys.readouterr().out)
     assert main(base + ["--model", str(other), "--against", str(toy_bundle)]) == 0
     d = json.loads(capsys.readouterr().out)
-    c = d["against"]["comparison"]
+    c, w = d["against"]["comparison"]["cer"], d["against"]["comparison"]["wer"]
     assert d["against"]["model"] == str(toy_bundle) and d["against"]["cer"] == alone["cer"] != d["cer"]
-    assert c["cer_a"] == pytest.approx(alone["cer"], abs=1e-5) and c["cer_b"] == pytest.approx(d["cer"], abs=1e-5)
-    assert c["delta"] == pytest.approx(c["cer_b"] - c["cer_a"], abs=2e-5) and c["low"] <= c["delta"] <= c["high"]
+    assert c["a"] == pytest.approx(alone["cer"], abs=1e-5) and c["b"] == pytest.approx(d["cer"], abs=1e-5)
+    assert w["a"] == pytest.approx(alone["wer"], abs=1e-5) and w["b"] == pytest.approx(d["wer"], abs=1e-5)
+    assert c["delta"] == pytest.approx(c["b"] - c["a"], abs=2e-5) and c["low"] <= c["delta"] <= c["high"]
     assert c["clusters"] == 3 and c["resamples"] == 2000  # the pages
     assert main([a for a in base if a != "--json"] + ["--model", str(toy_bundle), "--against", str(toy_bundle)]) == 0
     out = capsys.readouterr().out
-    assert f"{toy_bundle} vs {toy_bundle}: CER" in out and "+0.00 points" in out and "not significant at 95%" in out
+    assert f"{toy_bundle} vs {toy_bundle}: CER" in out and f"{toy_bundle} vs {toy_bundle}: WER" in out
+    assert out.count("+0.00 points") == 2 and out.count("not significant at 95%") == 2
     assert main(base + ["--model", str(toy_bundle), "--against", str(tmp_path / "nope.safetensors")]) != 0
     assert "nope.safetensors" in capsys.readouterr().err
 

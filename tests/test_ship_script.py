@@ -20,11 +20,17 @@ def test_dry_run_lists_the_handwriting_pipeline_in_order(tmp_path):
     res = _ship("handwriting", bundle, note)
     assert res.returncode == 0, res.stderr
     steps = [line.split(" ", 2)[2] for line in res.stdout.splitlines() if line.startswith("== ")]
-    order = ["bench/ship.py", "build_lms.sh handwriting", "exports/build.sh handwriting", "--survey handwriting",
-             "bench/handwriting.py --record", "exports/build.sh handwriting", "-m pytest", "--report 10 --by page", "done"]
+    against = "--model handwriting --against runs/ship_base/handwriting.safetensors"
+    order = ["snapshot plugins/recog_image/models", "bench/ship.py", "build_lms.sh handwriting",
+             "exports/build.sh handwriting", "--survey handwriting", "bench/handwriting.py --record",
+             "exports/build.sh handwriting", "handwriting_dev.jsonl " + against, "hooker_test.jsonl " + against,
+             "dhsd_test.jsonl " + against, "synth_hw_test/all.jsonl " + against, "-m pytest", "--report 10 --by page",
+             "done"]
     assert len(steps) == len(order) and all(word in step for word, step in zip(order, steps))
-    assert "--note 2026-12-07, runs/x: a note" in steps[0] and "hooker_test=runs/splits/hooker_test.jsonl" in steps[0]
-    assert "tests/test_shipped_models.py" in steps[6] and "tests/test_tts.py" not in steps[6]
+    assert "--note 2026-12-07, runs/x: a note" in steps[1] and "hooker_test=runs/splits/hooker_test.jsonl" in steps[1]
+    assert "--decoder greedy --engine torch" in steps[7] and "--decoder" not in steps[8]  # dev greedy; tests as shipped
+    assert "tests/test_shipped_models.py" in steps[11] and "tests/test_tts.py" not in steps[11]
+    assert "git checkout -- plugins exports" in res.stdout
 
 
 def test_bad_arguments_are_refused_with_the_reason(tmp_path):
