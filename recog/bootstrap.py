@@ -4,7 +4,8 @@ Two models read the same corpus; resampling its items (with replacement) many ti
 rates on each resample gives the spread of the difference that the choice of test items alone would cause (Koehn 2004;
 Bisani & Ney 2004). Lines of one page, or utterances of one speaker, are not independent draws, so by default
 whole clusters are resampled: an item's page when it has one, else its speaker or writer, else the item itself.
-Pure Python: it runs without PyTorch, on reports of either engine.
+With few clusters (five test writers) the interval is rough and tends to be too narrow: read it as a lower bound
+on the uncertainty. Pure Python: it runs without PyTorch, on reports of either engine.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ class Comparison:
     delta: float  # b - a, as fractions (0.001 = 0.1 points)
     low: float  # the ``level`` interval of delta over the resamples (percentile bootstrap)
     high: float
-    b_better: float  # fraction of resamples in which B's CER is below A's
+    b_better: float  # fraction of resamples in which B's error rate is below A's
     level: float
     clusters: int  # the units resampled
     cluster_by: str  # "item", "page", "speaker/writer", a manifest field, or "page, else speaker/writer, else item"
@@ -59,7 +60,7 @@ def _cluster_key(it: ItemScore, index: int, by: str) -> str:
     if by == "item":
         return f"#{index}"
     if by == "speaker/writer":
-        return it.group if it.group is not None else f"#{index}"
+        return f"group:{it.group}" if it.group is not None else f"#{index}"
     if by == "auto":
         page = it.extra.get("page")
         if page is not None:
