@@ -89,8 +89,9 @@ def test_seeded_and_checked():
 
 def test_word_error_rate_counts_words():
     # two items of 4 words on two pages: A misses one word on each, B on one of them
-    items = lambda errs: tuple(ItemScore(f"l{i}", None, "a b c d", "a b c", 0, 7, e, 4, {"page": f"p{i}"})
-                               for i, e in enumerate(errs))
+    def items(errs):
+        return tuple(ItemScore(f"l{i}", None, "a b c d", "a b c", 0, 7, e, 4, {"page": f"p{i}"})
+                     for i, e in enumerate(errs))
     a = EvalReport(0, 2 / 8, 2, None, 1, None, 1, items([1, 1]))
     b = EvalReport(0, 1 / 8, 2, None, 1, None, 1, items([1, 0]))
     c = paired_bootstrap(a, b, metric="wer")
