@@ -19,7 +19,7 @@ from torch import nn
 
 from .errors import ConfigError
 
-__all__ = ["ModelConfig", "ConvStem", "ResidualBlock", "grow_stem_blocks", "grow_hidden", "BiLSTMEncoder", "CTCModel", "reverse_padded", "conv_out_lengths"]
+__all__ = ["ModelConfig", "ConvStem", "ResidualBlock", "grow_stem_blocks", "grow_stem_channels", "grow_hidden", "BiLSTMEncoder", "CTCModel", "reverse_padded", "conv_out_lengths"]
 
 
 @dataclass(frozen=True)
@@ -214,6 +214,71 @@ def grow_stem_blocks(init_state: dict, fresh_state: dict) -> dict:
     if extra:
         raise ValueError(f"the trained network has stem blocks the new one lacks ({extra[0]}, ...)")
     return {**init_state, **new}
+
+
+def grow_stem_channels(init_state: dict, fresh_state: dict) -> dict:
+    """``init_state`` (a trained model's weights) with its conv stem widened to the channels of ``fresh_state``.
+
+    The Net2Net widening with zeros, as :func:`grow_hidden` does for the LSTM: each trained channel keeps its
+    weights, a new channel gets the fresh model's random weights *in* (so it computes a feature from the start)
+    and every weight *from* a new channel into a trained one is zero: the next conv layer's, the residual
+    blocks' and the first LSTM layer's, whose input ``(B, T', C' * F')`` holds channel c at columns
+    ``c * F' .. c * F' + F' - 1``, so the trained channels are its first ``C * F'`` columns. The grown network
+    computes what the trained one did; training starts using the new channels through those zero weights.
+    Shapes: conv weights ``(C_out, C_in, 3, 3)``, batch norms ``(C,)``, ``weight_ih`` of layer 0 ``(4H, C' * F')``.
+    Returns ``init_state`` itself when no channel count changes; raises ValueError when one shrinks or the
+    layer counts differ.
+    """
+    convs = sorted(k for k in fresh_state if k.startswith("stem.layers.") and k.endswith(".0.weight"))
+    old_convs = sorted(k for k in init_state if k.startswith("stem.layers.") and k.endswith(".0.weight"))
+    if convs != old_convs:
+        raise ValueError(f"the trained stem has {len(old_convs)} conv layers, the new one {len(convs)}")
+    old_c = [init_state[k].shape[0] for k in convs]
+    new_c = [fresh_state[k].shape[0] for k in convs]
+    if old_c == new_c:
+        return init_state
+    if any(o > n for o, n in zip(old_c, new_c)):
+        raise ValueError(f"the stem only grows: the trained network has {old_c} channels, the new one {new_c}")
+    out = dict(init_state)
+
+    def widen(key: str, rows: int, cols: int | None = None) -> None:
+        """Fresh tensor with the trained block at [:rows(, :cols)]; trained rows read zeros from new columns."""
+        w = fresh_state[key].clone()
+        if cols is None or w.dim() == 1:
+            if w.dim() == 0:  # num_batches_tracked
+                w = init_state[key].clone()
+            else:
+                w[:rows] = init_state[key]
+        else:
+            w[:rows] = 0
+            w[:rows, :cols] = init_state[key]
+        out[key] = w
+
+    c_in = init_state[convs[0]].shape[1]  # the frontend's channels, never grown
+    for i, k in enumerate(convs):
+        p = k[: -len("0.weight")]  # "stem.layers.i."
+        widen(k, old_c[i], c_in)
+        widen(p + "0.bias", old_c[i])
+        for n in ("weight", "bias", "running_mean", "running_var", "num_batches_tracked"):
+            widen(p + "1." + n, old_c[i])
+        c_in = old_c[i]
+    c = old_c[-1]
+    # the trained blocks (new ones come whole from the fresh model: grow_stem_blocks)
+    blocks = sorted({k.split(".")[2] for k in init_state if k.startswith("stem.blocks.")}, key=int)
+    for b in blocks:
+        p = f"stem.blocks.{b}."
+        for norm in ("norm1.", "norm2."):
+            for n in ("weight", "bias", "running_mean", "running_var", "num_batches_tracked"):
+                widen(p + norm + n, c)
+        for conv in ("conv1.", "conv2."):
+            widen(p + conv + "weight", c, c)
+            widen(p + conv + "bias", c)
+    for side in ("forward", "backward"):
+        key = f"encoder.{side}_layers.0.weight_ih_l0"  # (4H, C * F') -> (4H, C' * F'), new columns zero
+        w = torch.zeros(init_state[key].shape[0], fresh_state[key].shape[1], dtype=init_state[key].dtype)  # H kept
+        w[:, : init_state[key].shape[1]] = init_state[key]
+        out[key] = w
+    return out
 
 
 def grow_hidden(init_state: dict, fresh_state: dict) -> dict:

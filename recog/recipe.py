@@ -20,7 +20,7 @@ from .bundle import Bundle
 from .corpus import read_corpus
 from .data import FeatureDataset, Utterance, split_by_group
 from .errors import ConfigError, DataError
-from .model import CTCModel, ModelConfig, grow_hidden, grow_stem_blocks
+from .model import CTCModel, ModelConfig, grow_hidden, grow_stem_blocks, grow_stem_channels
 from .plugins import get_host
 from .train import TrainConfig, Trainer, TrainResult, cpu_has_bf16_units
 from .vocab import Alphabet, TextNormalizer
@@ -71,7 +71,20 @@ def _init_distributed() -> bool:
 
 
 _SHAPE_FREE_MODEL_FIELDS = {"dropout"}  # model settings a fine-tune may change
-_GROWABLE_MODEL_FIELDS = {"stem_blocks", "hidden"}  # ... and ones it may raise (new blocks and units start muted)
+_GROWABLE_MODEL_FIELDS = {"stem_blocks", "hidden", "stem_channels"}  # ... and ones it may raise (new blocks, units
+# and channels start muted)
+
+
+def _grows(old, new) -> bool:
+    """Whether ``new`` raises the growable setting ``old``: a larger int, or as many channels each at least as wide."""
+    if isinstance(old, int) and isinstance(new, int):
+        return new > old
+    if isinstance(old, (list, tuple)) and isinstance(new, (list, tuple)) and len(old) == len(new):
+        try:
+            return all(int(n) >= int(o) for o, n in zip(old, new))
+        except (TypeError, ValueError):
+            return False
+    return False
 
 
 def _init_bundle(init_from: str | os.PathLike, data: DataConfig, model_overrides: dict) -> Bundle:
@@ -85,11 +98,11 @@ def _init_bundle(init_from: str | os.PathLike, data: DataConfig, model_overrides
     current = bundle.model_config.to_dict()
     changed = sorted(k for k, v in model_overrides.items()
                      if k not in _SHAPE_FREE_MODEL_FIELDS and k in current and _norm(current[k]) != _norm(v)
-                     and not (k in _GROWABLE_MODEL_FIELDS and isinstance(v, int) and v > current[k]))
+                     and not (k in _GROWABLE_MODEL_FIELDS and _grows(current[k], v)))
     unknown = sorted(k for k in model_overrides if k not in current)
     if changed or unknown:
         raise ConfigError(f"{path}: a fine-tune keeps the network's shape (it may only add stem_blocks "
-                          f"or widen hidden); cannot change {', '.join(changed + unknown)}")
+                          f"or widen hidden or stem_channels); cannot change {', '.join(changed + unknown)}")
     if data.alphabet is not None and list(dict.fromkeys(data.alphabet)) != list(bundle.alphabet.chars):
         raise ConfigError(f"{path}: a fine-tune keeps the model's alphabet; drop --alphabet")
     return bundle
@@ -258,11 +271,16 @@ def train_from_manifests(
         model = CTCModel(mcfg)
         if init is not None:
             fresh = model.state_dict()
-            state = grow_hidden(init.state_dict, fresh)  # a wider LSTM, new units muted (checked in _init_bundle)
+            # a wider stem and LSTM, new channels and units muted (checked in _init_bundle); stem first, since
+            # the first LSTM layer reads the stem's channels
+            state = grow_hidden(grow_stem_channels(init.state_dict, fresh), fresh)
             model.load_state_dict(grow_stem_blocks(grow_output_rows(state, fresh, len(init.alphabet)), fresh))
             grown = mcfg.stem_blocks - init.model_config.stem_blocks
             wider = mcfg.hidden - init.model_config.hidden
+            channels = init.model_config.stem_channels, mcfg.stem_channels
             say(f"fine-tuning from {init_from}" + (f"; {grown} residual stem block(s) added" if grown else "")
+                + (f"; stem widened {list(channels[0])} -> {list(channels[1])} channels"
+                   if channels[0] != channels[1] else "")
                 + (f"; LSTM widened {init.model_config.hidden} -> {mcfg.hidden} units" if wider else ""))
         say(f"model: {model.num_parameters():,} parameters, alphabet {''.join(alphabet.chars)!r}")
         groups = sorted({u.group for u in train_set.utts if u.group})

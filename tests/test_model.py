@@ -105,6 +105,44 @@ def test_grow_hidden_widens_a_trained_lstm_without_changing_its_output_and_the_n
         grow_hidden(base.state_dict(), CTCModel(ModelConfig(vocab_size=7, in_features=16, hidden=40, lstm_layers=2)).state_dict())
 
 
+def test_grow_stem_channels_widens_a_trained_stem_without_changing_its_output_and_the_new_channels_learn():
+    from recog.model import grow_hidden, grow_stem_blocks, grow_stem_channels
+
+    base = _model(stem_channels=(6, 8), stem_blocks=1)
+    with torch.no_grad():  # a trained block: its second conv is no longer zero, its norms have statistics
+        for p in base.stem.blocks[0].conv2.parameters():
+            p.normal_(0, 0.2)
+        for m in base.modules():
+            if isinstance(m, torch.nn.BatchNorm2d):
+                m.running_mean.normal_(0, 0.3)
+                m.running_var.uniform_(0.5, 2.0)
+                m.weight.uniform_(0.5, 1.5)
+    # wider stem, one more block and a wider LSTM at once, as a recipe may ask
+    wide = CTCModel(ModelConfig(vocab_size=7, in_features=16, hidden=32, lstm_layers=2, stem_channels=(10, 12),
+                                stem_blocks=2)).eval()
+    state = grow_hidden(grow_stem_channels(base.state_dict(), wide.state_dict()), wide.state_dict())
+    wide.load_state_dict(grow_stem_blocks(state, wide.state_dict()))
+    x, lengths = _batch(3, 50)
+    assert torch.allclose(wide(x, lengths)[0], base(x, lengths)[0], atol=1e-5)
+    # the new channels compute features (random weights in) that nothing reads yet (zero weights out) ...
+    assert wide.stem.layers[1][0].weight[8:].abs().sum() > 0
+    assert wide.stem.layers[1][0].weight[:8, 6:].abs().sum() == 0
+    d_old = 8 * 4  # trained channels x F' (16 rows -> 4)
+    trained_units = torch.cat([torch.arange(24) + g * 32 for g in range(4)])  # their gate rows, widened layout
+    assert wide.encoder.forward_layers[0].weight_ih_l0[trained_units, d_old:].abs().sum() == 0
+    # ... and the loss has a gradient on those zeros, so training starts using them
+    wide.train()
+    wide(x, lengths)[0].sum().backward()
+    assert wide.encoder.forward_layers[0].weight_ih_l0.grad[:, d_old:].abs().sum() > 0
+    assert wide.stem.layers[1][0].weight.grad[:8, 6:].abs().sum() > 0  # trained channels start reading new ones
+    same = base.state_dict()
+    assert grow_stem_channels(same, same) is same
+    with pytest.raises(ValueError, match="only grows"):
+        grow_stem_channels(wide.state_dict(), base.state_dict())
+    with pytest.raises(ValueError, match="2 conv layers, the new one 1"):
+        grow_stem_channels(base.state_dict(), _model(stem_channels=(8,), stem_strides=((2, 2),)).state_dict())
+
+
 @pytest.mark.parametrize("strides,blocks", [(((2, 2), (2, 1)), 0), (((2, 2), (2, 2)), 0), (((2, 2), (2, 1)), 1)])
 def test_onnx_matches_pytorch(tmp_path, strides, blocks):
     m = _model(stem_strides=strides, stem_blocks=blocks)

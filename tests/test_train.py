@@ -184,6 +184,11 @@ def test_fine_tune_starts_from_the_bundle_and_keeps_its_alphabet(toy_plugin, tmp
     wide_path, wide = train_from_manifests(_data(manifest), {"hidden": 40}, one, tmp_path / "wide", init_from=base_path)
     assert wide.best_dev["cer"] < base.best_dev["cer"] + 0.05, (wide.best_dev, base.best_dev)
     assert recog.Bundle.read_header(wide_path)["model"]["hidden"] == 40
+    # ... or widen its conv stem: the new channels start muted too
+    broad_path, broad = train_from_manifests(_data(manifest), {"stem_channels": [12]}, one, tmp_path / "broad",
+                                             init_from=base_path)
+    assert broad.best_dev["cer"] < base.best_dev["cer"] + 0.05, (broad.best_dev, base.best_dev)
+    assert recog.Bundle.read_header(broad_path)["model"]["stem_channels"] == [12]
 
 
 def test_fine_tune_refuses_to_change_the_network_or_alphabet(toy_plugin, tmp_path):
@@ -194,6 +199,8 @@ def test_fine_tune_refuses_to_change_the_network_or_alphabet(toy_plugin, tmp_pat
     base_path, _ = train_from_manifests(_data(manifest), TINY, one, tmp_path / "base")
     with pytest.raises(recog.ConfigError, match="cannot change hidden"):  # the LSTM only widens
         train_from_manifests(_data(manifest), {**TINY, "hidden": 16}, one, tmp_path / "a", init_from=base_path)
+    with pytest.raises(recog.ConfigError, match="cannot change stem_channels"):  # the stem only widens
+        train_from_manifests(_data(manifest), {**TINY, "stem_channels": [4]}, one, tmp_path / "a", init_from=base_path)
     with pytest.raises(recog.ConfigError, match="cannot change lstm_layers"):
         train_from_manifests(_data(manifest), {**TINY, "lstm_layers": 2}, one, tmp_path / "a", init_from=base_path)
     grown_path, _ = train_from_manifests(_data(manifest), {"stem_blocks": 1}, one, tmp_path / "g", init_from=base_path)
