@@ -61,8 +61,9 @@ def write_manifest(utts, path: Path) -> Path:
         else:
             src = str(Path(u.path).resolve())
         row = {"path": src, "text": u.text, "writer": u.group}
-        if _page(u) is not None:
-            row["page"] = _page(u)
+        page = _page(u)
+        if page is not None:
+            row["page"] = page
         rows.append(row)
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     return path
@@ -136,7 +137,7 @@ def _against_base(base: recog.EvalReport, tuned: recog.EvalReport) -> str:
     c = recog.paired_bootstrap(base, tuned, metric="cer", by="page")
     halved = "halved" if c.high <= -c.a / 2 else ("halved at the estimate only" if c.delta <= -c.a / 2 else "not halved")
     return (f"{100 * c.delta:+.2f} points against N=0 (95% interval {100 * c.low:+.2f} to {100 * c.high:+.2f}, "
-            f"{c.clusters} {'pages' if c.cluster_by == 'page' and _has_pages(base) else 'lines'}); {halved}")
+            f"{c.clusters} {'pages' if _has_pages(base) else 'lines'}); {halved}")
 
 
 def _has_pages(report: recog.EvalReport) -> bool:

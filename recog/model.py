@@ -244,12 +244,11 @@ def grow_stem_channels(init_state: dict, fresh_state: dict) -> dict:
     def widen(key: str, rows: int, cols: int | None = None) -> None:
         """Fresh tensor with the trained block at [:rows(, :cols)]; trained rows read zeros from new columns."""
         w = fresh_state[key].clone()
-        if cols is None or w.dim() == 1:
-            if w.dim() == 0:  # num_batches_tracked
-                w = init_state[key].clone()
-            else:
-                w[:rows] = init_state[key]
-        else:
+        if w.dim() == 0:  # num_batches_tracked
+            w = init_state[key].clone()
+        elif cols is None:  # per-channel: biases, norms
+            w[:rows] = init_state[key]
+        else:  # conv weights (C_out, C_in, 3, 3)
             w[:rows] = 0
             w[:rows, :cols] = init_state[key]
         out[key] = w
