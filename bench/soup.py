@@ -7,14 +7,22 @@ the figure the next run must beat (bench/wip/README.md); a fine-tune averaged wi
 than either (2026-12-07: handwriting dev CER 12.79% against 12.84% and 12.95%).
 
 Floating tensors are averaged, integer ones (counters) taken from the first bundle, whose header is kept.
+
+A narrower bundle (fewer LSTM units or stem channels, e.g. the parent of a fine-tune that grew them with ``--init``)
+is first widened to the first bundle's network as ``--init`` widens one (``recog.model.grow_network``): its units
+and channels keep their weights and read nothing from the new ones, whose own weights are the first bundle's. So
+the average holds the first bundle's new units with their outgoing weights scaled by its share. Put the widest
+bundle first; the alphabets and every other setting must match.
 """
 
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 
 import recog
 from recog import Bundle
+from recog.model import grow_network
 
 
 def main() -> None:
@@ -25,9 +33,19 @@ def main() -> None:
     a = ap.parse_args()
     bundles = [Bundle.load(p) for p in a.bundles]
     first = bundles[0]
+    widest = first.model_config
     for p, b in zip(a.bundles[1:], bundles[1:]):
-        if b.model_config != first.model_config or b.state_dict.keys() != first.state_dict.keys():
-            raise SystemExit(f"{p}: another network than {a.bundles[0]}'s; only bundles of one network can be averaged")
+        cfg = b.model_config
+        if (replace(cfg, hidden=widest.hidden, stem_channels=widest.stem_channels) != widest
+                or b.alphabet.chars != first.alphabet.chars):
+            raise SystemExit(f"{p}: another network than {a.bundles[0]}'s; only bundles of one network (or one "
+                             "narrower in LSTM units or stem channels) can be averaged")
+        if cfg != widest:
+            try:
+                b.state_dict = grow_network(b.state_dict, first.state_dict)
+            except ValueError as e:
+                raise SystemExit(f"{p}: {e}; put the widest bundle first") from None
+            print(f"{p}: widened to {widest.hidden} LSTM units, stem channels {list(widest.stem_channels)}")
     first.state_dict = {k: sum(b.state_dict[k] for b in bundles) / len(bundles) if v.is_floating_point() else v
                         for k, v in first.state_dict.items()}
     first.training["soup_of"] = list(a.bundles)

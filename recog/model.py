@@ -19,7 +19,7 @@ from torch import nn
 
 from .errors import ConfigError
 
-__all__ = ["ModelConfig", "ConvStem", "ResidualBlock", "grow_stem_blocks", "grow_stem_channels", "grow_hidden", "BiLSTMEncoder", "CTCModel", "reverse_padded", "conv_out_lengths"]
+__all__ = ["ModelConfig", "ConvStem", "ResidualBlock", "grow_network", "grow_stem_blocks", "grow_stem_channels", "grow_hidden", "BiLSTMEncoder", "CTCModel", "reverse_padded", "conv_out_lengths"]
 
 
 @dataclass(frozen=True)
@@ -201,6 +201,16 @@ class CTCModel(nn.Module):
 
     def num_parameters(self) -> int:
         return sum(p.numel() for p in self.parameters())
+
+
+def grow_network(init_state: dict, fresh_state: dict) -> dict:
+    """``init_state`` (a trained model's weights) grown to the network of ``fresh_state``: a wider conv stem
+    (:func:`grow_stem_channels`), a wider LSTM (:func:`grow_hidden`) and more residual stem blocks
+    (:func:`grow_stem_blocks`), each function-preserving. The output layer's rows (the vocabulary) are left
+    as they are. Raises ValueError where the trained network is larger in any of these.
+    """
+    # stem first: the first LSTM layer reads the stem's channels
+    return grow_stem_blocks(grow_hidden(grow_stem_channels(init_state, fresh_state), fresh_state), fresh_state)
 
 
 def grow_stem_blocks(init_state: dict, fresh_state: dict) -> dict:

@@ -20,7 +20,7 @@ from .bundle import Bundle
 from .corpus import read_corpus
 from .data import FeatureDataset, Utterance, split_by_group
 from .errors import ConfigError, DataError
-from .model import CTCModel, ModelConfig, grow_hidden, grow_stem_blocks, grow_stem_channels
+from .model import CTCModel, ModelConfig, grow_network
 from .plugins import get_host
 from .train import TrainConfig, Trainer, TrainResult, cpu_has_bf16_units
 from .vocab import Alphabet, TextNormalizer
@@ -271,10 +271,9 @@ def train_from_manifests(
         model = CTCModel(mcfg)
         if init is not None:
             fresh = model.state_dict()
-            # a wider stem and LSTM, new channels and units muted (checked in _init_bundle); stem first, since
-            # the first LSTM layer reads the stem's channels
-            state = grow_hidden(grow_stem_channels(init.state_dict, fresh), fresh)
-            model.load_state_dict(grow_stem_blocks(grow_output_rows(state, fresh, len(init.alphabet)), fresh))
+            # a wider stem and LSTM, more blocks, new channels, units and blocks muted (checked in _init_bundle)
+            state = grow_network(init.state_dict, fresh)
+            model.load_state_dict(grow_output_rows(state, fresh, len(init.alphabet)))
             grown = mcfg.stem_blocks - init.model_config.stem_blocks
             wider = mcfg.hidden - init.model_config.hidden
             channels = init.model_config.stem_channels, mcfg.stem_channels

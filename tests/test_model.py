@@ -106,7 +106,7 @@ def test_grow_hidden_widens_a_trained_lstm_without_changing_its_output_and_the_n
 
 
 def test_grow_stem_channels_widens_a_trained_stem_without_changing_its_output_and_the_new_channels_learn():
-    from recog.model import grow_hidden, grow_stem_blocks, grow_stem_channels
+    from recog.model import grow_network, grow_stem_channels
 
     base = _model(stem_channels=(6, 8), stem_blocks=1)
     with torch.no_grad():  # a trained block: its second conv is no longer zero, its norms have statistics
@@ -120,8 +120,7 @@ def test_grow_stem_channels_widens_a_trained_stem_without_changing_its_output_an
     # wider stem, one more block and a wider LSTM at once, as a recipe may ask
     wide = CTCModel(ModelConfig(vocab_size=7, in_features=16, hidden=32, lstm_layers=2, stem_channels=(10, 12),
                                 stem_blocks=2)).eval()
-    state = grow_hidden(grow_stem_channels(base.state_dict(), wide.state_dict()), wide.state_dict())
-    wide.load_state_dict(grow_stem_blocks(state, wide.state_dict()))
+    wide.load_state_dict(grow_network(base.state_dict(), wide.state_dict()))
     x, lengths = _batch(3, 50)
     assert torch.allclose(wide(x, lengths)[0], base(x, lengths)[0], atol=1e-5)
     # the new channels compute features (random weights in) that nothing reads yet (zero weights out) ...
