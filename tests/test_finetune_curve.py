@@ -1,7 +1,6 @@
 """bench/finetune_curve.py: which lines make up the hand, how a PAGE folder becomes manifests, and the verdict on
 halving the CER."""
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -11,17 +10,14 @@ from PIL import Image, ImageDraw
 
 from recog.corpus import read_corpus
 from recog.evaluation import EvalReport, ItemScore
+from conftest import load_bench_script
 
-SCRIPT = Path(__file__).resolve().parents[1] / "bench" / "finetune_curve.py"
 PAGE_NS = "http://schema.primaresearch.org/PAGE/gts/pagecontent/2019-07-15"
 
 
 @pytest.fixture(scope="module")
 def fc():
-    spec = importlib.util.spec_from_file_location("finetune_curve", SCRIPT)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_bench_script("finetune_curve")
 
 
 def _page(folder: Path, stem: str, texts: list[str]) -> None:

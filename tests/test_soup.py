@@ -1,24 +1,18 @@
 """bench/soup.py: averaging bundles of one network, and a grown fine-tune with its narrower parent."""
 
-import importlib.util
 import sys
-from pathlib import Path
 
 import pytest
 import torch
 
 from recog import Alphabet, Bundle, CTCModel, ModelConfig
 from recog.model import grow_network
-
-SCRIPT = Path(__file__).resolve().parents[1] / "bench" / "soup.py"
+from conftest import load_bench_script
 
 
 @pytest.fixture(scope="module")
 def soup():
-    spec = importlib.util.spec_from_file_location("soup", SCRIPT)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_bench_script("soup")
 
 
 def _cfg(**kw) -> ModelConfig:
