@@ -11,7 +11,8 @@
 # dev set) choose lm_weight and char_bonus by mean dev WER; test splits are never read here.
 # SPEECH_MODEL / HANDWRITING_MODEL choose the bundle (default: the shipped one), *_LM_OUT the output, SPEECH_ORDER the
 # speech LM's n-gram order (default 8: on the sixth run's model, dev WER 48.6% vs 50.1% at order 6 and 48.3% at 10),
-# HANDWRITING_ORDER the handwriting LM's (default 7: on the model of 2026-12-07, at weight 0.4 / bonus 1.0, dev CER
+# SPEECH_BEAM the prefixes the speech LM is tuned at and decodes with (default 64: on the shipped model of 2026-12-07,
+# speech_dev WER 38.44% against 38.92% at 32; bench/HISTORY.md), HANDWRITING_ORDER the handwriting LM's (default 7: on the model of 2026-12-07, at weight 0.4 / bonus 1.0, dev CER
 # Hooker 16.26% / DHSD 3.43% against 16.41% / 3.46% at order 9);
 # LM_ARGS is passed on to every `recog lm` (e.g. LM_ARGS="--lm-weights 0.2 0.3 0.5 --bonuses 0.5 1 2": a smaller grid).
 set -euo pipefail
@@ -34,7 +35,7 @@ for m in "${WHICH[@]}"; do
             "$PY" -m recog synth --from runs/prompts_dev.txt --out runs/tts_dev --voices 10 --split train --seed 7; }
         an4=()
         for _ in 1 2 3; do an4+=(--text runs/splits/an4_train.jsonl --text runs/prompts_train.txt); done
-        "$PY" -m recog lm ${LM_ARGS:-} --model "${SPEECH_MODEL:-speech}" --order "${SPEECH_ORDER:-8}" "${an4[@]}" \
+        "$PY" -m recog lm ${LM_ARGS:-} --beam "${SPEECH_BEAM:-64}" --model "${SPEECH_MODEL:-speech}" --order "${SPEECH_ORDER:-8}" "${an4[@]}" \
             --text runs/splits/fsdd_train.jsonl --text runs/splits/so762_train.jsonl --text runs/splits/native_train.jsonl \
             --text runs/splits/english_sentences_train.txt \
             --tune runs/splits/speech_dev.jsonl --tune runs/tts_dev/manifest.jsonl \
