@@ -8,8 +8,7 @@ scaled back to its size (bicubic), so the frontend sees the same geometry with l
 copy (greedy, PyTorch) and the script prints CER per height, ``full`` being the untouched images. Where cutting the
 detail from the model's own height downwards costs little, a taller line height would gain little too (it would
 cost ~1.5x a training step: the conv stem grows with the square of the height, the LSTM with the width). Measured on
-2026-12-07 (bench/HISTORY.md; by the same steps inline, before this script): Hooker dev, 300 lines, full 19.67%,
-48 px 19.59%, 36 px 20.06%, 28 px 20.97%.
+2026-12-07 (bench/HISTORY.md): Hooker dev, 300 lines, full 19.67%, 48 px 19.59%, 36 px 20.06%, 28 px 20.97%.
 """
 
 from __future__ import annotations
