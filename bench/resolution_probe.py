@@ -23,6 +23,9 @@ from pathlib import Path
 
 from PIL import Image
 
+from recog.errors import DataError
+from recog.manifest import read_manifest
+
 
 def degrade(image: Image.Image, factor: float) -> Image.Image:
     """``image`` with the detail of itself scaled by ``factor`` (< 1), at its own size."""
@@ -43,23 +46,27 @@ def main() -> None:
     ap.add_argument("--out", type=Path, help="folder for the copies (default: a temporary one)")
     args = ap.parse_args()
 
-    rows = [json.loads(line) for line in args.manifest.read_text(encoding="utf-8").splitlines() if line.strip()]
+    try:
+        rows = read_manifest(args.manifest)
+    except DataError as e:
+        raise SystemExit(f"resolution_probe: {e}") from None
     rows = random.Random(1).sample(rows, min(args.sample, len(rows)))
     out = args.out or Path(tempfile.mkdtemp(prefix="resolution_"))
     for tag, factor in [("full", 1.0)] + [(f"{h} px", h / args.source_height) for h in args.heights]:
         folder = out / tag.replace(" ", "")
         folder.mkdir(parents=True, exist_ok=True)
         lines = []
-        for i, row in enumerate(rows):
-            path = Path(row["path"])
-            image = Image.open(path if path.is_absolute() else args.manifest.parent / path).convert("L")
+        for i, utt in enumerate(rows):
+            image = Image.open(utt.path).convert("L")
             target = folder / f"{i}.png"
             (degrade(image, factor) if factor < 1 else image).save(target)
-            lines.append(json.dumps({**row, "path": str(target.resolve())}))
+            lines.append(json.dumps({"path": str(target.resolve()), "text": utt.text}, ensure_ascii=False))
         (folder / "all.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
         result = subprocess.run([sys.executable, "-m", "recog", "eval", str(folder / "all.jsonl"), "--model",
                                  args.model, "--decoder", "greedy", "--engine", "torch", "--quiet"],
-                                capture_output=True, text=True, check=True)
+                                capture_output=True, text=True)
+        if result.returncode != 0:
+            raise SystemExit(f"resolution_probe: recog eval failed on {folder / 'all.jsonl'}: {result.stderr.strip()}")
         summary = next((line for line in result.stdout.splitlines() if line.startswith("CER")), result.stdout.strip())
         print(f"{tag:>6}: {summary}", flush=True)
 

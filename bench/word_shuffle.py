@@ -39,6 +39,7 @@ import numpy as np
 from PIL import Image
 
 from recog.atomic import atomic_write_text
+from recog.manifest import read_manifest
 
 
 def word_cuts(words: list[tuple[float, float]], width: int) -> list[tuple[int, int]]:
@@ -72,23 +73,15 @@ def new_order(n: int, rng: random.Random) -> list[int]:
             return order
 
 
-def _rows(manifest: Path) -> list[dict]:
-    rows = [json.loads(line) for line in manifest.read_text(encoding="utf-8").splitlines() if line.strip()]
-    for r in rows:
-        p = Path(r["path"])
-        r["path"] = str(p if p.is_absolute() else (manifest.parent / p).resolve())
-    return rows
-
-
-def _align(rec, row: dict) -> list[tuple[str, float, float]] | None:
-    """``(word, start, end)`` of each word of ``row``'s text in its image, or None where alignment fails."""
+def _align(rec, utt) -> list[tuple[str, float, float]] | None:
+    """``(word, start, end)`` of each word of an utterance's text in its image, or None where alignment fails."""
     from recog.errors import RecogError
 
     try:
-        words = rec.align(row["path"], row["text"]).words
+        words = rec.align(str(utt.path), utt.text).words
     except RecogError:
         return None
-    if len(words) != len(row["text"].split()):
+    if len(words) != len(utt.text.split()):
         return None
     return [(w.text, w.start, w.end) for w in words]
 
@@ -101,15 +94,15 @@ def cmd_align(args: argparse.Namespace) -> None:
     from recog import api
 
     rec = api.load(args.model, decoder="greedy")
-    rows, out, skipped = _rows(args.manifest), [], 0
-    for row in rows:
-        words = _align(rec, row)
+    rows, out, skipped = read_manifest(args.manifest), [], 0
+    for utt in rows:
+        words = _align(rec, utt)
         if words is None:
             skipped += 1
             continue
-        width = Image.open(row["path"]).size[0]
+        width = Image.open(utt.path).size[0]
         spans = word_cuts([(s, e) for _, s, e in words], width)
-        out.append({"path": row["path"], "page": row.get("page"), "writer": row.get("writer"),
+        out.append({"path": str(Path(utt.path).resolve()), "page": utt.extra.get("page"), "writer": utt.group,
                     "words": [w for w, _, _ in words], "spans": spans})
     atomic_write_text(args.out, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in out))
     print(f"aligned {len(out)} of {len(rows)} lines ({skipped} left out: alignment failed or words miscounted)",
@@ -169,24 +162,24 @@ def cmd_probe(args: argparse.Namespace) -> None:
     out = args.out or Path(tempfile.mkdtemp(prefix="word_shuffle_"))
     for spec in args.set:
         name, manifest = spec.split("=", 1)
-        rows = [r for r in _rows(Path(manifest)) if len(r["text"].split()) >= 3]
+        rows = [u for u in read_manifest(manifest) if len(u.text.split()) >= 3]
         rows = random.Random(0).sample(rows, min(args.lines, len(rows)))
         rng = random.Random(0)
         refs: dict[str, list[str]] = {"untouched": [], "shuffled": []}
         hyps: dict[str, list[str]] = {"untouched": [], "shuffled": []}
         skipped = 0
         (out / name).mkdir(parents=True, exist_ok=True)
-        for i, row in enumerate(rows):
-            words = _align(rec, row)
+        for i, utt in enumerate(rows):
+            words = _align(rec, utt)
             if words is None:
                 skipped += 1
                 continue
-            image = _grey(row["path"])
+            image = _grey(utt.path)
             spans = word_cuts([(s, e) for _, s, e in words], image.shape[1])
             order = new_order(len(words), rng)
             target = out / name / f"{i}.png"
             Image.fromarray(splice([image[:, spans[j][0] : spans[j][1]] for j in order], image.shape[0])).save(target)
-            for kind, source, ref in (("untouched", row["path"], " ".join(w for w, _, _ in words)),
+            for kind, source, ref in (("untouched", str(utt.path), " ".join(w for w, _, _ in words)),
                                       ("shuffled", str(target), " ".join(words[j][0] for j in order))):
                 refs[kind].append(ref)
                 hyps[kind].append(rec.transcribe(source).text)
@@ -213,7 +206,12 @@ def main() -> None:
     p.add_argument("--lines", type=int, default=200, help="lines drawn per set")
     p.add_argument("--out", type=Path, help="folder for the shuffled images (default: a temporary one)")
     args = ap.parse_args()
-    {"align": cmd_align, "make": cmd_make, "probe": cmd_probe}[args.mode](args)
+    from recog.errors import RecogError
+
+    try:
+        {"align": cmd_align, "make": cmd_make, "probe": cmd_probe}[args.mode](args)
+    except RecogError as e:  # a bad manifest or model: one line naming it
+        raise SystemExit(f"word_shuffle: {e}") from None
 
 
 if __name__ == "__main__":
